@@ -1,0 +1,53 @@
+"""Every error edge raises on purpose.
+
+One module, one hierarchy (the simonw/llm shape): callers catch ``EdgeError``; the CLI maps each
+class to an exit code and prints the message, never a traceback. Messages say what to do next.
+"""
+
+from __future__ import annotations
+
+
+class EdgeError(Exception):
+    """Base of all deliberate edge errors. ``exit_code`` is what the CLI exits with."""
+
+    exit_code = 1
+
+
+class InputError(EdgeError):
+    """The text given to a model is unusable: empty, too long, not valid UTF-8."""
+
+    exit_code = 2
+
+
+class SpecError(EdgeError):
+    """A spec file (task, hardware profile, policy) is missing or malformed."""
+
+    exit_code = 3
+
+
+class ArtifactError(EdgeError):
+    """An artifact folder is missing, corrupt, truncated or fails its manifest hashes."""
+
+    exit_code = 4
+
+
+class BuildError(EdgeError):
+    """The build cannot go on: bad base or adapter, failed export, failed parity."""
+
+    exit_code = 5
+
+
+class ParityError(BuildError):
+    """An exported variant disagrees with the PyTorch model beyond the task's thresholds."""
+
+
+class BackendUnavailableError(EdgeError):
+    """A backend's optional dependency is not installed."""
+
+    exit_code = 6
+
+
+class DataError(EdgeError):
+    """A training or evaluation data file is malformed."""
+
+    exit_code = 7
