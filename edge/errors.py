@@ -16,25 +16,25 @@ class EdgeError(Exception):
 class InputError(EdgeError):
     """The text given to a model is unusable: empty, too long, not valid UTF-8."""
 
-    exit_code = 2
+    exit_code = 3
 
 
 class SpecError(EdgeError):
     """A spec file (task, hardware profile, policy) is missing or malformed."""
 
-    exit_code = 3
+    exit_code = 4
 
 
 class ArtifactError(EdgeError):
     """An artifact folder is missing, corrupt, truncated or fails its manifest hashes."""
 
-    exit_code = 4
+    exit_code = 5
 
 
 class BuildError(EdgeError):
     """The build cannot go on: bad base or adapter, failed export, failed parity."""
 
-    exit_code = 5
+    exit_code = 6
 
 
 class ParityError(BuildError):
@@ -44,10 +44,10 @@ class ParityError(BuildError):
 class BackendUnavailableError(EdgeError):
     """A backend's optional dependency is not installed."""
 
-    exit_code = 6
+    exit_code = 7
 
 
 class DataError(EdgeError):
     """A training or evaluation data file is malformed."""
 
-    exit_code = 7
+    exit_code = 8

@@ -1,0 +1,28 @@
+"""The one interface every inference backend implements (ONNX Runtime now, llama.cpp next).
+
+A backend turns padded token ids into logits; everything task-specific (windows, BIO decoding,
+softmax) lives above it, so a new format only has to implement ``open`` and ``logits``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+
+from edge.manifest import Variant
+
+
+class Backend(ABC):
+    format: ClassVar[str]
+
+    @classmethod
+    @abstractmethod
+    def open(cls, artifact_dir: Path, variant: Variant, *, threads: int | None = None) -> Backend:
+        """Load the variant's files (already hash-checked by the caller)."""
+
+    @abstractmethod
+    def logits(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        """[batch, seq] int64 → [batch, seq, labels] (token tasks) or [batch, labels] float32."""

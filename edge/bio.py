@@ -1,0 +1,89 @@
+"""Per-token BIO labels → character spans.
+
+Rules, chosen for what a token classifier trained on BIO tags actually emits:
+- a word's continuation subwords (same ``word_id``) follow the label of its first subword, so a
+  name is never cut inside a word;
+- ``I-X`` after something other than ``X`` opens a new ``X`` span (lenient decoding: a missed B
+  should not lose the entity);
+- a span runs from its first token's start to its last token's end in the original text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from edge.types import Span
+
+
+def _split(label: str) -> tuple[str, str | None]:
+    if label == "O" or "-" not in label:
+        return "O", None
+    prefix, entity = label.split("-", 1)
+    return prefix, entity
+
+
+def decode_spans(
+    text: str,
+    probs: np.ndarray,
+    labels: Sequence[str],
+    offsets: Sequence[tuple[int, int]],
+    word_ids: Sequence[int | None],
+) -> list[Span]:
+    """``probs`` is [tokens, labels] for the text's tokens (no special tokens)."""
+    if len(offsets) == 0:
+        return []
+    best = probs.argmax(axis=-1)
+    scores = probs.max(axis=-1)
+    spans: list[Span] = []
+    cur_entity: str | None = None
+    cur_start = cur_end = 0
+    cur_scores: list[float] = []
+    prev_word: int | None = None
+    word_tag: tuple[str, str | None] = ("O", None)
+
+    def close() -> None:
+        nonlocal cur_entity, cur_scores
+        if cur_entity is not None:
+            spans.append(
+                Span(
+                    label=cur_entity,
+                    start=cur_start,
+                    end=cur_end,
+                    score=float(np.mean(cur_scores)),
+                    text=text[cur_start:cur_end],
+                )
+            )
+        cur_entity, cur_scores = None, []
+
+    for i, (start, end) in enumerate(offsets):
+        wid = word_ids[i]
+        continuation = wid is not None and wid == prev_word
+        if continuation:
+            prefix, entity = ("I", word_tag[1]) if word_tag[1] else ("O", None)
+        else:
+            prefix, entity = _split(labels[int(best[i])])
+            word_tag = (prefix, entity)
+        prev_word = wid
+        if entity is None:
+            close()
+            continue
+        if prefix == "B" or entity != cur_entity:
+            close()
+            cur_entity, cur_start = entity, start
+        cur_end = end
+        cur_scores.append(float(scores[i]))
+    close()
+    return spans
+
+
+def redact(text: str, spans: Sequence[Span]) -> str:
+    """Replace each span with ``<LABEL>`` (spans must not overlap)."""
+    out, pos = [], 0
+    for s in sorted(spans, key=lambda s: s.start):
+        out.append(text[pos : s.start])
+        out.append(f"<{s.label}>")
+        pos = s.end
+    out.append(text[pos:])
+    return "".join(out)

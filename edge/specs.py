@@ -1,0 +1,148 @@
+"""Typed spec files (TOML), validated with messages that name the file, the key and what is allowed.
+
+Specs live in ``specs/`` at the repository root (``EDGE_SPECS_DIR`` overrides). A spec is named
+either by a path to a ``.toml`` file or by a bare name looked up in the kind's folder
+(``specs/tasks/pii.toml`` for ``pii``). TOML because the standard library reads it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from edge.errors import SpecError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - 3.10 fallback
+    import tomli as tomllib
+
+TaskKind = Literal["token-classification", "sequence-classification"]
+
+
+def specs_dir() -> Path:
+    override = os.environ.get("EDGE_SPECS_DIR")
+    return Path(override) if override else Path(__file__).resolve().parent.parent / "specs"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ParityThresholds(_Strict):
+    """How close an exported variant must stay to the PyTorch model it came from."""
+
+    max_abs_logit_diff: float | None = Field(default=None, gt=0)
+    min_argmax_agreement: float = Field(default=0.99, ge=0, le=1)
+
+
+def _default_parity() -> dict[str, ParityThresholds]:
+    return {
+        "fp32": ParityThresholds(max_abs_logit_diff=1e-3, min_argmax_agreement=1.0),
+        "int8": ParityThresholds(min_argmax_agreement=0.99),
+    }
+
+
+class TaskSpec(_Strict):
+    """What a model does and the label set its head must have.
+
+    PII models list ``entities`` and get BIO labels (``O``, ``B-X``, ``I-X``); intent models list
+    ``labels`` directly.
+    """
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    kind: TaskKind
+    entities: list[str] | None = None
+    labels: list[str] | None = None
+    max_length: int = Field(default=128, ge=8, le=512)
+    stride: int = Field(default=32, ge=0, description="tokens shared by neighbouring windows")
+    out_of_scope_label: str | None = None
+    oos_threshold: float | None = Field(default=None, ge=0, le=1)
+    max_chars: int = Field(default=100_000, ge=1)
+    probe_file: str | None = None
+    parity: dict[str, ParityThresholds] = Field(default_factory=_default_parity)
+
+    @model_validator(mode="after")
+    def _labels_fit_kind(self) -> TaskSpec:
+        if self.kind == "token-classification":
+            if not self.entities or self.labels:
+                raise ValueError("token-classification tasks list `entities` (and no `labels`)")
+            if len(set(self.entities)) != len(self.entities):
+                raise ValueError("`entities` has duplicates")
+        else:
+            if not self.labels or self.entities:
+                raise ValueError("sequence-classification tasks list `labels` (and no `entities`)")
+            if len(set(self.labels)) != len(self.labels):
+                raise ValueError("`labels` has duplicates")
+            if self.out_of_scope_label and self.out_of_scope_label not in self.labels:
+                raise ValueError(f"out_of_scope_label {self.out_of_scope_label!r} not in `labels`")
+        if self.stride >= self.max_length - 2:
+            raise ValueError("`stride` must be smaller than max_length - 2")
+        return self
+
+    @property
+    def model_labels(self) -> list[str]:
+        """The classifier head's labels, in output order."""
+        if self.kind == "token-classification":
+            assert self.entities is not None
+            return ["O"] + [f"{p}-{e}" for e in self.entities for p in ("B", "I")]
+        assert self.labels is not None
+        return list(self.labels)
+
+    def thresholds_for(self, variant: str) -> ParityThresholds:
+        return self.parity.get(variant, ParityThresholds())
+
+
+SpecT = TypeVar("SpecT", bound=BaseModel)
+
+
+def format_validation_error(path: Path | str, err: ValidationError) -> str:
+    lines = [f"{path}: invalid spec"]
+    for e in err.errors():
+        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; see the spec's documented fields)"
+        elif e["type"] == "literal_error":
+            msg = f"{msg}; got {e.get('input')!r}"
+        lines.append(f"  - {key}: {msg}")
+    return "\n".join(lines)
+
+
+def resolve_spec_path(name_or_path: str | Path, kind_folder: str) -> Path:
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists() or os.sep in str(name_or_path):
+        if not p.is_file():
+            raise SpecError(f"spec file not found: {p}")
+        return p
+    candidate = specs_dir() / kind_folder / f"{name_or_path}.toml"
+    if not candidate.is_file():
+        folder = specs_dir() / kind_folder
+        known = sorted(f.stem for f in folder.glob("*.toml")) if folder.is_dir() else []
+        raise SpecError(
+            f"no {kind_folder} spec named {name_or_path!r} in {folder}; "
+            f"known: {', '.join(known) or '(none)'}; or pass a path to a .toml file"
+        )
+    return candidate
+
+
+def load_spec(name_or_path: str | Path, model: type[SpecT], kind_folder: str) -> SpecT:
+    path = resolve_spec_path(name_or_path, kind_folder)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise SpecError(f"{path}: not valid UTF-8 ({e})") from None
+    except tomllib.TOMLDecodeError as e:
+        raise SpecError(f"{path}: not valid TOML: {e}") from None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as e:
+        raise SpecError(format_validation_error(path, e)) from None
+
+
+def load_task_spec(name_or_path: str | Path) -> TaskSpec:
+    return load_spec(name_or_path, TaskSpec, "tasks")

@@ -1,0 +1,83 @@
+"""Text → token windows with character offsets, on the `tokenizers` library (no transformers).
+
+Windowing is our own rather than the tokenizer's overflow feature because merging predictions
+needs each window's position in the whole token sequence: a token's label is taken from the
+window in which it has the most context on both sides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tokenizers import Tokenizer
+
+from edge.errors import ArtifactError
+
+
+@dataclass(frozen=True)
+class TokenizedText:
+    """The whole text's tokens (no special tokens), with character offsets into the text."""
+
+    ids: list[int]
+    offsets: list[tuple[int, int]]
+    word_ids: list[int | None]
+
+
+@dataclass(frozen=True)
+class Window:
+    """A slice ``[begin, end)`` of a text's tokens, wrapped in [CLS] ... [SEP]."""
+
+    text_index: int
+    begin: int
+    end: int
+    ids: list[int]
+
+
+class TextEncoder:
+    def __init__(self, tokenizer_path: Path, special_tokens: dict[str, int], max_length: int):
+        try:
+            self._tok = Tokenizer.from_file(str(tokenizer_path))
+        except Exception as e:  # tokenizers raises plain Exception on a bad file
+            raise ArtifactError(f"cannot read tokenizer {tokenizer_path}: {e}") from None
+        self._tok.no_truncation()
+        self._tok.no_padding()
+        self.cls_id = special_tokens["cls"]
+        self.sep_id = special_tokens["sep"]
+        self.pad_id = special_tokens["pad"]
+        self.max_length = max_length
+
+    def tokenize(self, texts: list[str]) -> list[TokenizedText]:
+        encs = self._tok.encode_batch(texts, add_special_tokens=False)
+        return [TokenizedText(list(e.ids), list(e.offsets), list(e.word_ids)) for e in encs]
+
+    def windows(self, tokenized: list[TokenizedText], stride: int) -> list[Window]:
+        """Cover every token; neighbouring windows share ``stride`` tokens."""
+        capacity = self.max_length - 2
+        step = capacity - stride
+        out: list[Window] = []
+        for i, t in enumerate(tokenized):
+            n = len(t.ids)
+            begin = 0
+            while True:
+                end = min(begin + capacity, n)
+                out.append(Window(i, begin, end, [self.cls_id, *t.ids[begin:end], self.sep_id]))
+                if end >= n:
+                    break
+                begin += step
+        return out
+
+    def truncated(self, tokenized: list[TokenizedText]) -> list[list[int]]:
+        """One sequence per text, cut to the model's window (sequence classification)."""
+        capacity = self.max_length - 2
+        return [[self.cls_id, *t.ids[:capacity], self.sep_id] for t in tokenized]
+
+    def pad(self, sequences: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        width = max(len(s) for s in sequences)
+        ids = np.full((len(sequences), width), self.pad_id, dtype=np.int64)
+        mask = np.zeros((len(sequences), width), dtype=np.int64)
+        for row, seq in enumerate(sequences):
+            ids[row, : len(seq)] = seq
+            mask[row, : len(seq)] = 1
+        return ids, mask

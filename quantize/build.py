@@ -1,0 +1,193 @@
+"""``edge build``: base + LoRA adapter + task spec → a verified artifact folder.
+
+Nothing half-written: everything is made in a temporary sibling folder and renamed into place
+only after every variant passed parity; a failure leaves the old artifact (if any) untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+import edge
+from edge.backends import get_backend
+from edge.errors import BuildError, ParityError
+from edge.manifest import (
+    MANIFEST_NAME,
+    Manifest,
+    SourceRecord,
+    Variant,
+    file_entry,
+)
+from edge.specs import TaskSpec, load_task_spec
+from edge.tokenization import TextEncoder
+from quantize import parity
+from quantize.merge import merge
+from quantize.onnx_export import ONNX_VARIANTS, export_fp32
+from quantize.probes import load_probes
+from quantize.sources import check_compatible, open_adapter, open_base
+
+SPECIAL_TOKENS = {"cls": "[CLS]", "sep": "[SEP]", "pad": "[PAD]"}
+
+
+def write_tokenizer(base_dir: Path, out_file: Path) -> dict[str, int]:
+    """Copy the base tokenizer with truncation and padding off (the runtime windows itself)."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(base_dir / "tokenizer.json"))
+    tok.no_truncation()
+    tok.no_padding()
+    ids = {}
+    for key, token in SPECIAL_TOKENS.items():
+        tid = tok.token_to_id(token)
+        if tid is None:
+            raise BuildError(f"{base_dir / 'tokenizer.json'} has no {token} token (not BERT?)")
+        ids[key] = tid
+    tok.save(str(out_file))
+    return ids
+
+
+def write_json_atomic(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def publish(tmp_dir: Path, out_dir: Path, force: bool) -> None:
+    """Move the finished folder into place; with ``force`` the old one goes only after."""
+    if out_dir.exists():
+        if not force:
+            raise BuildError(f"{out_dir} exists; pass --force to replace it")
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        os.replace(out_dir, old)
+        os.replace(tmp_dir, out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp_dir, out_dir)
+
+
+@contextmanager
+def steps(console: Console, total: int, quiet: bool):
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
+        transient=False,
+    )
+    with progress:
+        task = progress.add_task("build", total=total)
+
+        def advance(desc: str) -> None:
+            progress.update(task, description=desc)
+
+        def done() -> None:
+            progress.advance(task)
+
+        yield advance, done
+
+
+def build(
+    base: str | Path,
+    adapter: str | Path,
+    task: str | Path | TaskSpec,
+    out_dir: str | Path,
+    *,
+    variants: tuple[str, ...] = ("fp32", "int8"),
+    probe_texts: list[str] | None = None,
+    force: bool = False,
+    quiet: bool = False,
+    console: Console | None = None,
+) -> Manifest:
+    started = time.perf_counter()
+    console = console or Console(stderr=True)
+    spec = task if isinstance(task, TaskSpec) else load_task_spec(task)
+    unknown = [v for v in variants if v not in ONNX_VARIANTS]
+    if unknown or not variants:
+        raise BuildError(f"unknown ONNX variants {unknown}; choose from {', '.join(ONNX_VARIANTS)}")
+    base_dir = open_base(base)
+    adapter_dir = open_adapter(adapter)
+    check_compatible(base_dir, adapter_dir, spec)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not force:
+        raise BuildError(f"{out_dir} exists; pass --force to replace it")
+    texts = probe_texts or load_probes(spec.probe_file)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        with steps(console, 3 + 2 * len(variants), quiet) as (advance, done):
+            advance("merging LoRA adapter")
+            merged = merge(base_dir, adapter_dir, spec)
+            special = write_tokenizer(base_dir.path, tmp_dir / "tokenizer.json")
+            encoder = TextEncoder(tmp_dir / "tokenizer.json", special, spec.max_length)
+            done()
+            advance("exporting ONNX fp32")
+            export_file = tmp_dir / "_export.onnx"
+            export_fp32(merged, spec.kind, export_file)
+            done()
+            built: list[Variant] = []
+            for name in variants:
+                file_name, maker = ONNX_VARIANTS[name]
+                advance(f"making {name}")
+                settings = maker(export_file, tmp_dir / file_name)
+                done()
+                advance(f"parity {name} vs PyTorch")
+                entry = file_entry(tmp_dir, tmp_dir / file_name)
+                partial = Variant.model_construct(name=name, format="onnx", model=entry)
+                backend = get_backend("onnx").open(tmp_dir, partial, threads=None)
+                record = parity.measure(spec, name, texts, encoder, merged, backend)
+                built.append(
+                    Variant(
+                        name=name,
+                        format="onnx",
+                        model=entry,
+                        quantization=settings,
+                        parity=record,
+                    )
+                )
+                done()
+            failed = [v for v in built if not v.parity.passed]
+            if failed:
+                lines = [
+                    f"  {v.name}: argmax agreement {v.parity.argmax_agreement:.4f}, max |Δlogit| "
+                    f"{v.parity.max_abs_logit_diff:.2e}; thresholds {v.parity.thresholds}"
+                    for v in failed
+                ]
+                raise ParityError(
+                    "parity check failed, nothing written:\n"
+                    + "\n".join(lines)
+                    + "\nkeep the failing variant out (--variants) or relax [parity] in the spec"
+                )
+            export_file.unlink()
+            advance("writing manifest")
+            manifest = Manifest(
+                edge_version=edge.__version__,
+                created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                task=spec,
+                labels=spec.model_labels,
+                base_model=SourceRecord(name=base_dir.name, sha256=base_dir.sha256()),
+                adapter=SourceRecord(name=adapter_dir.path.name, sha256=adapter_dir.sha256()),
+                tokenizer=file_entry(tmp_dir, tmp_dir / "tokenizer.json"),
+                special_tokens=special,
+                variants=built,
+                default_variant="int8" if "int8" in variants else variants[0],
+                build_seconds=round(time.perf_counter() - started, 2),
+            )
+            write_json_atomic(tmp_dir / MANIFEST_NAME, manifest.model_dump(mode="json"))
+            done()
+        publish(tmp_dir, out_dir, force)
+    finally:
+        if tmp_dir.exists():
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+    return manifest

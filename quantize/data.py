@@ -1,0 +1,81 @@
+"""Training/evaluation data files (JSONL), checked line by line with errors that name the line.
+
+- intent: ``{"text": "...", "label": "book_flight"}``
+- PII:    ``{"text": "...", "spans": [{"start": 0, "end": 4, "label": "PERSON"}]}``
+  (character offsets, ``text[start:end]`` is the entity)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from edge.errors import DataError
+from edge.specs import TaskSpec
+
+
+def _check_record(rec: object, spec: TaskSpec, where: str) -> dict:
+    if not isinstance(rec, dict):
+        raise DataError(f"{where}: expected a JSON object")
+    text = rec.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise DataError(f'{where}: "text" must be a non-empty string')
+    if spec.kind == "sequence-classification":
+        label = rec.get("label")
+        if label not in (spec.labels or []):
+            raise DataError(
+                f"{where}: unknown label {label!r}; task {spec.name!r} has "
+                f"{len(spec.labels or [])} labels (see its spec)"
+            )
+        return {"text": text, "label": label}
+    spans = rec.get("spans")
+    if not isinstance(spans, list):
+        raise DataError(f'{where}: "spans" must be a list (use [] for no entities)')
+    out, last_end = [], -1
+    for j, s in enumerate(sorted(spans, key=lambda s: s.get("start", -1))):
+        if not isinstance(s, dict):
+            raise DataError(f"{where}: span {j} is not an object")
+        start, end, label = s.get("start"), s.get("end"), s.get("label")
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            raise DataError(
+                f"{where}: span {s} has offsets outside the text (length {len(text)}); "
+                "offsets are character positions with end exclusive"
+            )
+        if label not in (spec.entities or []):
+            raise DataError(f"{where}: unknown entity label {label!r}; allowed: {spec.entities}")
+        if start < last_end:
+            raise DataError(f"{where}: span {s} overlaps the previous span")
+        last_end = end
+        out.append({"start": start, "end": end, "label": label})
+    return {"text": text, "spans": out}
+
+
+def load_records(path: str | Path, spec: TaskSpec) -> list[dict]:
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"data file not found: {path}")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as e:
+        raise DataError(f"{path} is not valid UTF-8 (byte {e.start})") from None
+    records = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise DataError(f"{path}:{n}: not valid JSON ({e.msg})") from None
+        records.append(_check_record(rec, spec, f"{path}:{n}"))
+    if not records:
+        raise DataError(f"{path} has no records")
+    return records
+
+
+def records_sha256(records: list[dict]) -> str:
+    h = hashlib.sha256()
+    for r in records:
+        h.update(json.dumps(r, sort_keys=True, ensure_ascii=False).encode())
+        h.update(b"\n")
+    return h.hexdigest()

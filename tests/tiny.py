@@ -1,0 +1,154 @@
+"""Tiny BERT models built from a config in seconds: real tokenizer, safetensors and peft."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+CORPUS = [
+    "Hi, I'm Maria Garcia and my email is maria.garcia@example.com.",
+    "Call me at +1 (415) 555-0132 after 6pm, or write to bob@mail.org.",
+    "My card number is 4111 1111 1111 1111 and my IBAN is DE89 3704 0044 0532 0130 00.",
+    "Jürgen Müller from Siemens AG visited São Paulo on 3 March 2024.",
+    "王小明的电话是 138 0013 8000 🙏 😊",
+    "book a table for two at 7 pm tonight in paris",
+    "what's the weather like tomorrow, and play some jazz music",
+    "transfer money from checking to savings and cancel my subscription",
+    "Server 192.168.10.24 rejected the login; see https://docs.example.org/guide?id=42",
+] * 20
+
+
+def make_tokenizer(path: Path) -> None:
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+    from tokenizers.processors import TemplateProcessing
+
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.decoder = decoders.WordPiece()
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    trainer = trainers.WordPieceTrainer(vocab_size=400, special_tokens=specials)
+    tok.train_from_iterator(CORPUS, trainer)
+    tok.post_processor = TemplateProcessing(
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B [SEP]",
+        special_tokens=[("[CLS]", tok.token_to_id("[CLS]")), ("[SEP]", tok.token_to_id("[SEP]"))],
+    )
+    tok.save(str(path))
+
+
+def make_base(folder: Path, *, hidden: int = 32, layers: int = 2, seed: int = 0) -> Path:
+    """A BertModel folder like the real base: config.json, model.safetensors, tokenizer.json."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    folder.mkdir(parents=True, exist_ok=True)
+    make_tokenizer(folder / "tokenizer.json")
+    vocab = json.loads((folder / "tokenizer.json").read_text())["model"]["vocab"]
+    torch.manual_seed(seed)
+    cfg = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=2,
+        intermediate_size=hidden * 2,
+        max_position_embeddings=512,
+    )
+    BertModel(cfg).save_pretrained(str(folder), safe_serialization=True)
+    return folder
+
+
+def make_adapter(base: Path, spec, folder: Path, *, seed: int = 0, r: int = 4) -> Path:
+    """A LoRA adapter with non-zero B matrices and a head with clear margins, so merging and
+    parity are tested on weights that actually change the model."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from quantize.merge import load_base_with_head
+    from quantize.sources import PEFT_TASK_TYPES, open_base
+
+    torch.manual_seed(seed)
+    model = load_base_with_head(open_base(base), spec)
+    peft_model = get_peft_model(
+        model,
+        LoraConfig(
+            task_type=PEFT_TASK_TYPES[spec.kind], r=r, target_modules=["query", "value", "dense"]
+        ),
+    )
+    with torch.no_grad():
+        for name, p in peft_model.named_parameters():
+            if "lora_B" in name:
+                p.normal_(0, 0.2)
+            if "classifier" in name and name.endswith("weight"):
+                p.normal_(0, 1.0)
+    peft_model.save_pretrained(str(folder), safe_serialization=True)
+    return folder
+
+
+def make_oracle_base(folder: Path, labels: list[str], rules: dict[str, str]) -> Path:
+    """A BERT whose every layer passes tokens through unchanged and whose head labels each token
+    by a lookup (``rules``: token string → label; digits → ``rules["#digits"]``).
+
+    Context does not matter to it, so windowed and whole-text runs must agree exactly, and its
+    large margins make every quantized variant agree with PyTorch. Real weights, real export.
+    """
+    import torch
+    from transformers import BertConfig, BertModel
+
+    folder.mkdir(parents=True, exist_ok=True)
+    make_tokenizer(folder / "tokenizer.json")
+    vocab: dict[str, int] = json.loads((folder / "tokenizer.json").read_text())["model"]["vocab"]
+    hidden = max(32, len(labels) + 1)
+    cfg = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=hidden,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=hidden * 2,
+        max_position_embeddings=512,
+    )
+    model = BertModel(cfg)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "LayerNorm.weight" in name:
+                p.fill_(1.0)
+            elif "LayerNorm.bias" in name or "output.dense" in name:
+                p.zero_()  # attention and FFN add nothing: hidden = LN(word embedding)
+        model.embeddings.position_embeddings.weight.zero_()
+        model.embeddings.token_type_embeddings.weight.zero_()
+        emb = model.embeddings.word_embeddings.weight
+        emb.zero_()
+        index = {lbl: i for i, lbl in enumerate(labels)}
+        for token, tid in vocab.items():
+            word = token.removeprefix("##")
+            if word.isdigit() and "#digits" in rules:
+                label = rules["#digits"]
+            else:
+                label = rules.get(word, labels[0])
+            emb[tid, index[label]] = 10.0
+    model.save_pretrained(str(folder), safe_serialization=True)
+    return folder
+
+
+def make_identity_adapter(base: Path, spec, folder: Path) -> Path:
+    """LoRA adapter (B = 0, a no-op) whose head reads label k from hidden unit k."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from quantize.merge import load_base_with_head
+    from quantize.sources import PEFT_TASK_TYPES, open_base
+
+    model = load_base_with_head(open_base(base), spec)
+    peft_model = get_peft_model(
+        model, LoraConfig(task_type=PEFT_TASK_TYPES[spec.kind], r=2, target_modules=["query"])
+    )
+    with torch.no_grad():
+        for name, p in peft_model.named_parameters():
+            if "classifier" in name and name.endswith("weight"):
+                p.zero_()
+                n = p.shape[0]
+                p[:, :n] = torch.eye(n) * 4.0
+            elif "classifier" in name and name.endswith("bias"):
+                p.zero_()
+    peft_model.save_pretrained(str(folder), safe_serialization=True)
+    return folder
