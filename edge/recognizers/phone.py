@@ -1,0 +1,50 @@
+"""PHONE_NUMBER: phone numbers found and validated by Google's libphonenumber port.
+
+Hand-written phone regexes either miss international formats or match any digit run;
+``phonenumbers`` knows each region's numbering plan. It is imported on first use, not at import
+time: its metadata is large and many callers never look for phone numbers. National numbers are
+read in ``region``; numbers written with "+" are understood in any region.
+"""
+
+from __future__ import annotations
+
+import re
+
+from edge.errors import BackendUnavailableError, SpecError
+from edge.recognizers.base import Recognizer, on_token_edges
+from edge.types import Span
+
+_REGION_RE = re.compile(r"^[A-Z]{2}$")
+
+
+class PhoneRecognizer(Recognizer):
+    label = "PHONE_NUMBER"
+    name = "phone"
+    score = 0.75
+
+    def __init__(self, region: str = "US") -> None:
+        region = region.upper()
+        if not _REGION_RE.match(region):
+            raise SpecError(f"phone region must be a two-letter ISO code like 'US', got {region!r}")
+        self.region = region
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(region={self.region!r})"
+
+    def find(self, text: str) -> list[Span]:
+        try:
+            import phonenumbers
+        except ImportError as exc:
+            raise BackendUnavailableError(
+                "the phone recognizer needs phonenumbers: pip install 'edge[rules]'"
+            ) from exc
+        if self.region not in phonenumbers.SUPPORTED_REGIONS:
+            raise SpecError(f"phone region {self.region!r} is not a region phonenumbers knows")
+        matcher = phonenumbers.PhoneNumberMatcher(
+            text, self.region, leniency=phonenumbers.Leniency.VALID
+        )
+        return [
+            self.span(text, m.start, m.end, self.score)
+            for m in matcher
+            if on_token_edges(text, m.start, m.end)
+        ]

@@ -1,0 +1,419 @@
+"""Rule recognizers: exact offsets for positives, and the look-alikes they must reject."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from edge.errors import SpecError
+from edge.recognizers import (
+    RECOGNIZERS,
+    CreditCardRecognizer,
+    DateRecognizer,
+    EmailRecognizer,
+    IbanRecognizer,
+    IpRecognizer,
+    PhoneRecognizer,
+    Recognizer,
+    SsnRecognizer,
+    UrlRecognizer,
+    build_recognizers,
+    find_all,
+)
+from edge.types import Span
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def texts(recognizer: Recognizer, text: str) -> list[str]:
+    spans = recognizer.find(text)
+    for span in spans:
+        assert span.text == text[span.start : span.end]
+        assert span.label == recognizer.label
+        assert span.source == f"rule:{recognizer.name}"
+        assert 0.0 <= span.score <= 1.0
+    return [s.text for s in spans]
+
+
+def offsets(recognizer: Recognizer, text: str) -> list[tuple[int, int]]:
+    return [(s.start, s.end) for s in recognizer.find(text)]
+
+
+# EMAIL_ADDRESS
+
+
+def test_email_followed_by_period() -> None:
+    text = "Write to john.doe+news@mail.example.co.uk."
+    assert offsets(EmailRecognizer(), text) == [(9, 41)]
+    assert texts(EmailRecognizer(), text) == ["john.doe+news@mail.example.co.uk"]
+
+
+def test_email_in_brackets_and_after_mailto() -> None:
+    assert texts(EmailRecognizer(), "(a_b@x.io) mailto:c@d.org") == ["a_b@x.io", "c@d.org"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["user@localhost", "john..doe@example.com", "@example.com", "a@b.c", "name@domain.c0m"],
+)
+def test_email_negatives(text: str) -> None:
+    assert texts(EmailRecognizer(), text) == []
+
+
+# URL
+
+
+def test_url_in_parentheses() -> None:
+    text = "Docs (see https://example.com/a/b?x=1&y=2#top)."
+    assert offsets(UrlRecognizer(), text) == [(10, 45)]
+
+
+def test_url_keeps_balanced_parentheses_and_drops_trailing_punctuation() -> None:
+    rec = UrlRecognizer()
+    assert texts(rec, "https://en.wikipedia.org/wiki/Foo_(bar), ok") == [
+        "https://en.wikipedia.org/wiki/Foo_(bar)"
+    ]
+    assert texts(rec, "Go to www.example.org.") == ["www.example.org"]
+    assert texts(rec, "at http://192.168.0.1:8080/admin!") == ["http://192.168.0.1:8080/admin"]
+
+
+@pytest.mark.parametrize(
+    "text", ["example.com", "https://", "xhttps://example.com", "bob@www.x.com"]
+)
+def test_url_negatives(text: str) -> None:
+    assert texts(UrlRecognizer(), text) == []
+
+
+# IP_ADDRESS
+
+
+def test_ipv4_valid() -> None:
+    text = "server 192.168.0.1, gateway 10.0.0.254."
+    assert offsets(IpRecognizer(), text) == [(7, 18), (28, 38)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["999.1.1.1", "v1.2.3", "v1.2.3.4", "version 1.2.3.4", "1.2.3.4.5", "01.2.3.4", "a1.2.3.4"],
+)
+def test_ipv4_negatives(text: str) -> None:
+    assert texts(IpRecognizer(), text) == []
+
+
+def test_ipv6_valid() -> None:
+    rec = IpRecognizer()
+    assert texts(rec, "host 2001:db8::8a2e:370:7334 up") == ["2001:db8::8a2e:370:7334"]
+    assert texts(rec, "loopback ::1.") == ["::1"]
+    assert texts(rec, "link fe80::1%eth0.") == ["fe80::1%eth0"]
+    # The embedded IPv4 is part of the IPv6 match, not a second span.
+    assert texts(rec, "mapped ::ffff:192.0.2.1") == ["::ffff:192.0.2.1"]
+
+
+@pytest.mark.parametrize("text", ["at 10:30:00", "mac 00:1A:2B:3C:4D:5E", "std::vector", "a :: b"])
+def test_ipv6_negatives(text: str) -> None:
+    assert texts(IpRecognizer(), text) == []
+
+
+# CREDIT_CARD
+
+
+def test_credit_card_luhn_valid_formats() -> None:
+    rec = CreditCardRecognizer()
+    text = "card 4111 1111 1111 1111 exp 12/25"
+    assert offsets(rec, text) == [(5, 24)]
+    assert texts(rec, "4111-1111-1111-1111") == ["4111-1111-1111-1111"]
+    assert texts(rec, "amex 378282246310005.") == ["378282246310005"]
+    assert texts(rec, "amex 3782 822463 10005") == ["3782 822463 10005"]
+    assert all(s.score == 1.0 for s in rec.find(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4111 1111 1111 1112",  # Luhn fails
+        "4111111111111112",
+        "0000 0000 0000 0000",  # all one digit
+        "5555555555555555555",
+        "4111 1111-1111 1111",  # mixed separators
+        "41111111111111111111111",  # too long
+        "x4111111111111111",  # inside a token
+        "4111111111111111x",
+    ],
+)
+def test_credit_card_negatives(text: str) -> None:
+    assert texts(CreditCardRecognizer(), text) == []
+
+
+# IBAN_CODE
+
+
+def test_iban_valid_with_and_without_spaces() -> None:
+    rec = IbanRecognizer()
+    text = "Pay to DE89 3704 0044 0532 0130 00 today."
+    assert offsets(rec, text) == [(7, 34)]
+    assert texts(rec, "IBAN:DE89370400440532013000.") == ["DE89370400440532013000"]
+    assert texts(rec, "GB82 WEST 1234 5698 7654 32") == ["GB82 WEST 1234 5698 7654 32"]
+    assert rec.find(text)[0].score == 1.0
+
+
+def test_iban_stops_at_country_length() -> None:
+    assert texts(IbanRecognizer(), "ES91 2100 0418 4502 0005 1332 ABCD") == [
+        "ES91 2100 0418 4502 0005 1332"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DE89 3704 0044 0532 0130 01",  # one digit changed: mod-97 fails
+        "DE88370400440532013000",  # check digits changed
+        "DE89 3704 0044 0532 0130 0",  # wrong length for DE
+        "ZZ89370400440532013000",  # unknown country
+        "XDE89370400440532013000",  # inside a token
+    ],
+)
+def test_iban_negatives(text: str) -> None:
+    assert texts(IbanRecognizer(), text) == []
+
+
+# US_SSN
+
+
+def test_ssn_dashed_and_spaced() -> None:
+    rec = SsnRecognizer()
+    assert offsets(rec, "id 123-45-6789.") == [(3, 14)]
+    assert texts(rec, "id 123 45 6789") == ["123 45 6789"]
+
+
+def test_ssn_context_raises_score() -> None:
+    rec = SsnRecognizer()
+    plain = rec.find("id 123-45-6789")[0].score
+    with_context = rec.find("my SSN is 123-45-6789")[0].score
+    assert with_context > plain
+
+
+def test_ssn_undashed_needs_context() -> None:
+    rec = SsnRecognizer()
+    assert texts(rec, "order 123456789 shipped") == []
+    assert offsets(rec, "Social Security number: 123456789") == [(24, 33)]
+    assert texts(rec, "123456789 (ssn)") == ["123456789"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "000-12-3456",  # area 000
+        "666-12-3456",  # area 666
+        "900-12-3456",  # area 9xx
+        "123-00-4567",  # group 00
+        "123-45-0000",  # serial 0000
+        "111-11-1111",  # one digit
+        "123-45 6789",  # mixed separators
+        "x123-45-6789",
+        "1-123-45-6789",
+        "SSN 000123456",
+    ],
+)
+def test_ssn_negatives(text: str) -> None:
+    assert texts(SsnRecognizer(), text) == []
+
+
+# PHONE_NUMBER
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Call 202-555-0123 now", "202-555-0123"),
+        ("Call (415) 555-2671.", "(415) 555-2671"),
+        ("Tel: +1 650 253 0000", "+1 650 253 0000"),
+        ("London +44 20 7946 0958", "+44 20 7946 0958"),
+        ("dial 650.253.0000.", "650.253.0000"),
+    ],
+)
+def test_phone_formats(text: str, expected: str) -> None:
+    assert texts(PhoneRecognizer(), text) == [expected]
+
+
+def test_phone_offsets_and_region() -> None:
+    assert offsets(PhoneRecognizer(), "Call 202-555-0123 now") == [(5, 17)]
+    # A national UK number is only a number when read in the GB region.
+    assert texts(PhoneRecognizer(region="GB"), "ring 020 7946 0958") == ["020 7946 0958"]
+    assert texts(PhoneRecognizer(region="US"), "ring 020 7946 0958") == []
+
+
+@pytest.mark.parametrize("text", ["12345", "2024-03-15", "192.168.100.200", "abc6502530000"])
+def test_phone_negatives(text: str) -> None:
+    assert texts(PhoneRecognizer(), text) == []
+
+
+def test_phone_bad_region() -> None:
+    with pytest.raises(SpecError):
+        PhoneRecognizer(region="USA")
+    with pytest.raises(SpecError):
+        PhoneRecognizer(region="QQ").find("202-555-0123")
+
+
+# DATE_TIME
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("due 2024-03-15.", "2024-03-15"),
+        ("at 2024-03-15T14:05:00Z ok", "2024-03-15T14:05:00Z"),
+        ("at 2024-03-15 14:05 ok", "2024-03-15 14:05"),
+        ("on 15/03/2024.", "15/03/2024"),
+        ("on 03/15/2024 5pm", "03/15/2024 5pm"),
+        ("on 03.03.2024", "03.03.2024"),
+        ("on 3/15/24", "3/15/24"),
+        ("born 3 March 2024", "3 March 2024"),
+        ("on 3 March 2024 at 14:05.", "3 March 2024 at 14:05"),
+        ("March 3rd, 2024 it is", "March 3rd, 2024"),
+        ("see you Mar 3.", "Mar 3"),
+        ("the 3rd of March", "3rd of March"),
+        ("Monday, March 3, 2024 at 5 p.m. sharp", "Monday, March 3, 2024 at 5 p.m."),
+        ("since May 2024", "May 2024"),
+        ("29 Feb 2024", "29 Feb 2024"),
+    ],
+)
+def test_date_positives(text: str, expected: str) -> None:
+    assert texts(DateRecognizer(), text) == [expected]
+
+
+def test_date_offsets() -> None:
+    assert offsets(DateRecognizer(), "Born on March 3rd, 2024.") == [(8, 23)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-13-01",  # month 13
+        "2024-02-30",
+        "29 Feb 2023",  # not a leap year
+        "31/31/2024",  # no reading is valid
+        "15.03.24",  # two-digit year only with slashes
+        "at 14:05",  # a time alone
+        "you may 5 go",  # lower-case "may"
+        "on 3/4 we",  # no year
+        "v1.2.2024",
+        "10.0.0.1",
+        "x2024-03-15",
+        "2024-03-15x",
+        "Marching 3",
+    ],
+)
+def test_date_negatives(text: str) -> None:
+    assert texts(DateRecognizer(), text) == []
+
+
+def test_date_time_range_is_not_an_offset() -> None:
+    assert texts(DateRecognizer(), "on 2024-03-15 14:05-15:00") == ["2024-03-15 14:05"]
+
+
+# Registry and find_all
+
+
+def test_registry_names_and_labels() -> None:
+    assert set(RECOGNIZERS) == {
+        "email",
+        "url",
+        "ip",
+        "credit_card",
+        "iban",
+        "ssn",
+        "phone",
+        "date",
+    }
+    labels = {cls.label for cls in RECOGNIZERS.values()}
+    assert labels == {
+        "EMAIL_ADDRESS",
+        "URL",
+        "IP_ADDRESS",
+        "CREDIT_CARD",
+        "IBAN_CODE",
+        "US_SSN",
+        "PHONE_NUMBER",
+        "DATE_TIME",
+    }
+
+
+def test_build_recognizers() -> None:
+    assert [r.name for r in build_recognizers()] == list(RECOGNIZERS)
+    built = build_recognizers(["email", "IBAN_CODE", "email", "phone"], phone_region="gb")
+    assert [r.name for r in built] == ["email", "iban", "phone"]
+    assert built[2].region == "GB"
+
+
+def test_unknown_recognizer_name() -> None:
+    with pytest.raises(SpecError) as err:
+        build_recognizers(["email", "passport"])
+    message = str(err.value)
+    assert "'passport'" in message
+    for name in RECOGNIZERS:
+        assert name in message
+
+
+def test_find_all_mixed_text_sorted() -> None:
+    text = (
+        "Mail jane@corp.com or call 202-555-0123 on 2024-03-15; "
+        "card 4111 1111 1111 1111, IBAN DE89 3704 0044 0532 0130 00."
+    )
+    spans = find_all(text, build_recognizers())
+    assert [(s.label, s.text) for s in spans] == [
+        ("EMAIL_ADDRESS", "jane@corp.com"),
+        ("PHONE_NUMBER", "202-555-0123"),
+        ("DATE_TIME", "2024-03-15"),
+        ("CREDIT_CARD", "4111 1111 1111 1111"),
+        ("IBAN_CODE", "DE89 3704 0044 0532 0130 00"),
+    ]
+    assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
+
+
+def test_find_all_overlap_higher_score_wins() -> None:
+    class Loose(Recognizer):
+        label = "NUMBER"
+        name = "loose"
+
+        def find(self, text: str) -> list[Span]:
+            start = text.index("4111")
+            return [self.span(text, start - 5, start + 30, 0.3)]
+
+    text = "card 4111 1111 1111 1111 exp 12/25"
+    spans = find_all(text, [Loose(), CreditCardRecognizer()])
+    assert [(s.label, s.start, s.end) for s in spans] == [("CREDIT_CARD", 5, 24)]
+
+
+def test_find_all_overlap_same_score_longer_wins() -> None:
+    # The URL contains an email; both score the same, so the longer URL wins.
+    text = "see https://x.com/?to=bob@example.com now"
+    spans = find_all(text, build_recognizers(["email", "url"]))
+    assert [(s.label, s.text) for s in spans] == [("URL", "https://x.com/?to=bob@example.com")]
+    # And a URL beats the IP inside it.
+    spans = find_all("http://10.0.0.1/x", build_recognizers(["ip", "url"]))
+    assert [s.label for s in spans] == ["URL"]
+
+
+def test_phonenumbers_imported_lazily() -> None:
+    code = (
+        "import sys\n"
+        "import edge.recognizers as r\n"
+        "recs = r.build_recognizers()\n"
+        "r.find_all('mail a@b.com', [x for x in recs if x.name != 'phone'])\n"
+        "assert 'phonenumbers' not in sys.modules, 'imported too early'\n"
+        "r.find_all('call 202-555-0123', recs)\n"
+        "assert 'phonenumbers' in sys.modules\n"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
