@@ -184,5 +184,307 @@ def build(base, adapter, task, out, variants, probe_file, force, quiet) -> None:
     click.echo(f"wrote {out} in {manifest.build_seconds:.1f} s")
 
 
+@main.command()
+@click.option("--task", required=True, help="Task spec name (specs/tasks/NAME.toml) or path.")
+@click.option("--base", default="all-MiniLM-L6-v2", show_default=True, help="Base model.")
+@click.option("--data", type=click.Path(), help="Training JSONL (see README for the format).")
+@click.option("--dataset", help="Named data set instead of --data: clinc150, pii-synth.")
+@click.option("--val", type=click.Path(), help="Validation JSONL (default: hold out 10%).")
+@click.option("--out", required=True, type=click.Path(), help="Adapter folder to write.")
+@click.option("--epochs", default=3, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--batch-size", default=32, show_default=True, type=click.IntRange(1, 4096))
+@click.option("--lr", default=5e-4, show_default=True, type=float)
+@click.option("--lora-r", default=16, show_default=True, type=click.IntRange(1, 1024))
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--oversample", multiple=True, help="LABEL=FACTOR: repeat a rare label's records.")
+@click.option("--threads", type=click.IntRange(1, 256), help="torch CPU threads.")
+@click.option("--force", is_flag=True, help="Replace an existing adapter folder.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def train(
+    task,
+    base,
+    data,
+    dataset,
+    val,
+    out,
+    epochs,
+    batch_size,
+    lr,
+    lora_r,
+    seed,
+    oversample,
+    threads,
+    force,
+    quiet,
+) -> None:
+    """Fine-tune a LoRA adapter for a task on CPU (GPU if present)."""
+    from edge.specs import load_task_spec
+    from quantize.data import check_records, load_records
+    from quantize.datasets import load_dataset
+    from quantize.train import TrainConfig, oversample_records
+    from quantize.train import train as run_train
+
+    if bool(data) == bool(dataset):
+        raise click.UsageError("give exactly one of --data FILE or --dataset NAME")
+    spec = load_task_spec(task)
+    if data:
+        records = load_records(data, spec)
+    else:
+        records = check_records(load_dataset(dataset, "train"), spec, dataset)
+    if val:
+        val_records = load_records(val, spec)
+    elif dataset:
+        val_records = check_records(load_dataset(dataset, "val"), spec, f"{dataset}:val")
+    else:
+        val_records = None
+    factors = {}
+    for item in oversample:
+        label, _, factor = item.partition("=")
+        if not factor.isdigit():
+            raise click.UsageError(f"--oversample {item!r}: use LABEL=FACTOR, e.g. oos=10")
+        factors[label] = int(factor)
+    records = oversample_records(records, factors)
+    cfg = TrainConfig(
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        lora_r=lora_r,
+        lora_alpha=2 * lora_r,
+        seed=seed,
+        threads=threads,
+    )
+    rec = run_train(
+        base, spec, records, out, val_records=val_records, config=cfg, force=force, quiet=quiet
+    )
+    best = rec["best"]
+    click.echo(
+        f"wrote {out}: best epoch {best['epoch']}, val_loss {best['val_loss']:.4f}, "
+        f"val token/text accuracy {best['val_accuracy']:.4f}, {rec['seconds']:.0f} s"
+    )
+
+
+def _fmt(x: float | None, pct: bool = True) -> str:
+    if x is None:
+        return "n/a"
+    return f"{100 * x:.1f}" if pct else f"{x:.3f}"
+
+
+def _print_eval(report: dict) -> None:
+    """The human report: a rich table of the model's figures, the baseline and the verdict."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, soft_wrap=True)
+    res, base, cmp_ = report["model"], report["baseline"], report["comparison"]
+    src = res["source"]
+    what = (
+        f"{src['artifact']} ({src['variant']}, {src['format']})"
+        if src["type"] == "artifact"
+        else f"PyTorch merged {src['adapter']}"
+    )
+    console.print(
+        f"{res['task']}: {what} on {res['n']} records, "
+        f"{res['latency_ms_per_text']:.2f} ms/text (batched)"
+    )
+    scores = res["scores"]
+    if res["kind"] == "token-classification":
+        table = Table(
+            title="PII entities (P/R/F1 in %)",
+            caption="ex: exact span match · rel: overlapping span, same type",
+        )
+        table.add_column("type", no_wrap=True)
+        for col in ("n", "ex P", "ex R", "ex F1", "rel P", "rel R", "rel F1"):
+            table.add_column(col, justify="right", no_wrap=True)
+        rows = [
+            (t, scores["exact"]["per_type"][t], scores["relaxed"]["per_type"][t])
+            for t in scores["exact"]["per_type"]
+        ]
+        rows.append(("micro", scores["exact"]["micro"], scores["relaxed"]["micro"]))
+        for i, (name, e, r) in enumerate(rows):
+            table.add_row(
+                name,
+                str(e["support"]),
+                *(_fmt(e[k]) for k in ("precision", "recall", "f1")),
+                *(_fmt(r[k]) for k in ("precision", "recall", "f1")),
+                end_section=i == len(rows) - 2,
+            )
+        console.print(table)
+        conf_title, conf_cols = "top span errors (O = none)", ("gold", "predicted", "count")
+    else:
+        table = Table(title="intent")
+        table.add_column("metric")
+        table.add_column("value", justify="right")
+        table.add_row("accuracy %", _fmt(scores["accuracy"]))
+        table.add_row(
+            f"in-scope accuracy % ({scores['n_in_scope']})", _fmt(scores["in_scope_accuracy"])
+        )
+        table.add_row(f"out-of-scope recall % ({scores['n_oos']})", _fmt(scores["oos_recall"]))
+        table.add_row("out-of-scope precision %", _fmt(scores["oos_precision"]))
+        table.add_row("macro-F1 %", _fmt(scores["macro_f1"]))
+        table.add_row("oos threshold", _fmt(res.get("oos_threshold"), pct=False))
+        console.print(table)
+        conf_title, conf_cols = "top confusions", ("gold", "predicted", "count")
+    if scores["confusions"]:
+        conf = Table(title=conf_title)
+        for col in conf_cols:
+            conf.add_column(col, justify="right" if col == "count" else "left")
+        for g, p, n in scores["confusions"]:
+            conf.add_row(g, p, str(n))
+        console.print(conf)
+    h = res["headline"]
+    console.print(f"fine-tuned {h['metric']}: {_fmt(h['value'])} %")
+    if base is not None:
+        bs, bh = base["source"], base["headline"]
+        extra = f", threshold {base['oos_threshold']:.3f}" if base.get("oos_threshold") else ""
+        console.print(f"baseline ({bs['name']}{extra}) {bh['metric']}: {_fmt(bh['value'])} %")
+        verdict = "yes" if cmp_["beats_baseline"] else "no"
+        console.print(
+            f"fine-tuned beats baseline by {cmp_['difference_points']:.1f} points "
+            f"(margin {cmp_['margin_points']:g}): {verdict}"
+        )
+
+
+@main.command("eval")
+@click.option("--model", "model", type=click.Path(), help="Artifact folder to evaluate.")
+@click.option("--adapter", type=click.Path(), help="Evaluate the merged PyTorch model instead.")
+@click.option("--task", help="Task spec for --adapter (name or path).")
+@click.option("--variant", help="Artifact variant (default: its default).")
+@click.option("--threads", type=click.IntRange(1, 256), help="CPU threads (default: all).")
+@click.option("--data", type=click.Path(), help="Labelled JSONL (see README for the format).")
+@click.option("--dataset", help="Named data set instead of --data: clinc150, pii-synth.")
+@click.option("--split", default="test", show_default=True, help="Split of --dataset.")
+@click.option("--baseline/--no-baseline", default=True, show_default=True)
+@click.option("--baseline-data", type=click.Path(), help="Intent baseline's training JSONL.")
+@click.option("--baseline-val", type=click.Path(), help="Intent baseline's threshold JSONL.")
+@click.option(
+    "--base", default="all-MiniLM-L6-v2", show_default=True, help="Base for baseline/--adapter."
+)
+@click.option("--k", "k", default=10, show_default=True, type=click.IntRange(1, 100000))
+@click.option("--margin", default=10.0, show_default=True, type=float, help="Points to beat by.")
+@click.option("--oos-threshold", type=click.FloatRange(0, 1), help="Override the task's.")
+@click.option("--limit", type=click.IntRange(1), help="Evaluate a fixed sample of N records.")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object with everything.")
+def eval_(
+    model,
+    adapter,
+    task,
+    variant,
+    threads,
+    data,
+    dataset,
+    split,
+    baseline,
+    baseline_data,
+    baseline_val,
+    base,
+    k,
+    margin,
+    oos_threshold,
+    limit,
+    seed,
+    as_json,
+) -> None:
+    """Score a model on labelled data against a no-fine-tuning baseline (a report: exits 0)."""
+    from edge.manifest import read_manifest
+    from edge.specs import load_task_spec
+    from quantize.data import check_records, load_records
+    from quantize.datasets import load_dataset
+    from quantize.evaluate import (
+        compare,
+        evaluate_artifact,
+        evaluate_baseline,
+        evaluate_torch,
+        subsample,
+    )
+
+    if bool(model) == bool(adapter):
+        raise click.UsageError("give --model ARTIFACT, or --adapter DIR with --task")
+    if bool(data) == bool(dataset):
+        raise click.UsageError("give exactly one of --data FILE or --dataset NAME")
+    if adapter and not task:
+        raise click.UsageError("--adapter needs --task")
+    spec = read_manifest(Path(model)).task if model else load_task_spec(task)
+    if data:
+        records = load_records(data, spec)
+    else:
+        records = check_records(load_dataset(dataset, split), spec, f"{dataset}:{split}")
+    records = subsample(records, limit, seed)
+    train_records = val_records = None
+    if baseline and spec.kind == "sequence-classification":
+        if baseline_data:
+            train_records = load_records(baseline_data, spec)
+        elif dataset:
+            train_records = load_dataset(dataset, "train")
+        else:
+            raise click.UsageError("the intent baseline needs --baseline-data FILE with --data")
+        if baseline_val:
+            val_records = load_records(baseline_val, spec)
+        elif dataset and not baseline_data:
+            val_records = load_dataset(dataset, "val")
+    if model:
+        result = evaluate_artifact(
+            model, records, variant=variant, threads=threads, oos_threshold=oos_threshold
+        )
+    else:
+        result = evaluate_torch(base, adapter, spec, records, oos_threshold=oos_threshold)
+    base_result = comparison = None
+    if baseline:
+        base_result = evaluate_baseline(
+            spec,
+            records,
+            base=base,
+            train_records=train_records,
+            val_records=val_records,
+            k=k,
+            seed=seed,
+        )
+        comparison = compare(result, base_result, margin)
+    report = {"model": result, "baseline": base_result, "comparison": comparison}
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False))
+    else:
+        _print_eval(report)
+
+
+DEMO_TEXTS = {
+    "pii": [
+        "Hi, I'm Maria Garcia. Mail me at maria.garcia@example.com or call +1 415 555 0132.",
+        "Please wire 300 EUR to DE89 3704 0044 0532 0130 00 before Friday, thanks! -- Jürgen",
+        "2024-03-01T12:00:01Z WARN login failed user=jdoe ip=203.0.113.42",
+    ],
+    "intent": [
+        "wake me up at 6 tomorrow morning",
+        "how much money is in my checking account",
+        "book me a flight from Boston to Denver next Tuesday",
+        "what's the best way to learn the violin",
+    ],
+}
+
+
+@main.command()
+@click.option("--rebuild", is_flag=True, help="Rebuild the default models even if present.")
+def demo(rebuild) -> None:
+    """Build the default PII and intent models (first run only) and run both on examples."""
+    from edge.defaults import default_model_dir
+
+    for task in ("pii", "intent"):
+        out = default_model_dir(task)
+        if rebuild or not (out / "manifest.json").is_file():
+            from quantize.defaults import build_default
+
+            click.echo(f"building the default {task} model into {out} (first run only) ...")
+            build_default(task, out, force=True)
+        loaded = _load(str(out), task, None, None)
+        click.echo(f"\n== {task} ({out}, variant {loaded.variant}) ==")
+        for text in DEMO_TEXTS[task]:
+            if task == "pii":
+                click.echo(loaded.detect(text).redacted)
+            else:
+                r = loaded.classify(text)
+                scope = "" if r.in_scope else "  (out of scope)"
+                click.echo(f"{r.label:<20} {r.confidence:.3f}{scope}  <- {text}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -80,7 +80,7 @@ class TaskSpec(_Strict):
                 raise ValueError("`labels` has duplicates")
             if self.out_of_scope_label and self.out_of_scope_label not in self.labels:
                 raise ValueError(f"out_of_scope_label {self.out_of_scope_label!r} not in `labels`")
-        if self.stride >= self.max_length - 2:
+        if self.kind == "token-classification" and self.stride >= self.max_length - 2:
             raise ValueError("`stride` must be smaller than max_length - 2")
         return self
 

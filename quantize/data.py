@@ -73,6 +73,14 @@ def load_records(path: str | Path, spec: TaskSpec) -> list[dict]:
     return records
 
 
+def check_records(records: list[dict], spec: TaskSpec, source: str) -> list[dict]:
+    """Validate in-memory records (from a named data set) exactly like a file's lines."""
+    out = [_check_record(r, spec, f"{source}[{i}]") for i, r in enumerate(records)]
+    if not out:
+        raise DataError(f"{source} has no records")
+    return out
+
+
 def records_sha256(records: list[dict]) -> str:
     h = hashlib.sha256()
     for r in records:

@@ -44,6 +44,16 @@ class TrainConfig:
     threads: int | None = None
 
 
+def oversample_records(records: list[dict], factors: dict[str, int]) -> list[dict]:
+    """Repeat the records of rare labels (e.g. CLINC150's 100 out-of-scope examples)."""
+    if not factors:
+        return records
+    out = []
+    for r in records:
+        out.extend([r] * factors.get(r.get("label", ""), 1))
+    return out
+
+
 def _encode(tokenizer, records: list[dict], spec: TaskSpec, max_length: int):
     """Token ids with [CLS]/[SEP] and, per record, the label ids (-100 where ignored)."""
     label2id = {lbl: i for i, lbl in enumerate(spec.model_labels)}
@@ -211,9 +221,14 @@ def train(
                 opt.step()
                 sched.step()
                 opt.zero_grad()
-                progress.update(bar, advance=1, info=f"epoch {epoch} loss {float(loss):.3f}")
+                progress.update(bar, advance=1, info=f"epoch {epoch} loss {loss.item():.3f}")
             metrics = {"epoch": epoch, **_evaluate(model, val_enc, 64, pad_id, token_task)}
             history.append(metrics)
+            if not quiet:  # a line per epoch also reaches logs that are not a terminal
+                console.print(
+                    f"epoch {epoch}: val_loss {metrics['val_loss']:.4f} "
+                    f"val_accuracy {metrics['val_accuracy']:.4f}"
+                )
             progress.update(
                 bar,
                 info=f"epoch {epoch} val_loss {metrics['val_loss']:.3f} "
@@ -240,6 +255,7 @@ def train(
         "train_records": len(records),
         "val_records": len(val_records),
         "config": asdict(cfg),
+        "oversampled_records": len(records),
         "history": history,
         "best": best,
         "seconds": round(time.perf_counter() - started, 1),

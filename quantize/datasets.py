@@ -1,0 +1,60 @@
+"""Named data sets the default models are trained and evaluated on, read in place.
+
+Public data lives in ``../shared/data`` beside the checkout (``EDGE_DATA_DIR`` overrides) and is
+never copied into the project; synthetic PII data is generated on the fly from a seed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from edge.errors import DataError
+
+
+def data_dir() -> Path:
+    override = os.environ.get("EDGE_DATA_DIR")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+def clinc150(split: str) -> list[dict]:
+    """CLINC150 full: in-scope queries of the split plus its out-of-scope queries (label "oos")."""
+    if split not in ("train", "val", "test"):
+        raise DataError(f"clinc150 has splits train, val, test; not {split!r}")
+    path = data_dir() / "clinc150" / "data_full.json"
+    if not path.is_file():
+        raise DataError(
+            f"CLINC150 not found at {path}; put the shared data beside the checkout "
+            "or set EDGE_DATA_DIR"
+        )
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    items = raw[split] + raw[f"oos_{split}"]
+    return [{"text": t, "label": lbl} for t, lbl in items]
+
+
+def pii_synth(split: str, n: int | None = None, seed: int | None = None) -> list[dict]:
+    """Synthetic PII records; "test" uses only templates that training never sees."""
+    from quantize.pii_data import generate
+
+    sizes = {"train": 20000, "val": 2000, "test": 3000}
+    seeds = {"train": 0, "val": 1, "test": 2}
+    if split not in sizes:
+        raise DataError(f"pii-synth has splits train, val, test; not {split!r}")
+    return generate(
+        n or sizes[split],
+        split="heldout" if split == "test" else "train",
+        seed=seeds[split] if seed is None else seed,
+    )
+
+
+DATASETS: dict[str, Callable[..., list[dict]]] = {"clinc150": clinc150, "pii-synth": pii_synth}
+
+
+def load_dataset(name: str, split: str, **kwargs) -> list[dict]:
+    if name not in DATASETS:
+        raise DataError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
+    return DATASETS[name](split, **kwargs)

