@@ -5,7 +5,9 @@ Rules, chosen for what a token classifier trained on BIO tags actually emits:
   name is never cut inside a word;
 - ``I-X`` after something other than ``X`` opens a new ``X`` span (lenient decoding: a missed B
   should not lose the entity);
-- a span runs from its first token's start to its last token's end in the original text.
+- a span runs from its first token's start to its last token's end in the original text;
+- sentence punctuation the model let into a span's edge is trimmed ("Maria Garcia." ends at
+  "Garcia"); a trailing "." stays for ORGANIZATION, where it is usually part of the name ("Inc.").
 """
 
 from __future__ import annotations
@@ -22,6 +24,25 @@ def _split(label: str) -> tuple[str, str | None]:
         return "O", None
     prefix, entity = label.split("-", 1)
     return prefix, entity
+
+
+EDGE_PUNCT = ",;:!?\"'()[]{}<>"
+KEEP_TRAILING_DOT = frozenset({"ORGANIZATION"})
+
+
+def tidy(text: str, span: Span) -> Span | None:
+    """Trim sentence punctuation and spaces off a span's edges; None if nothing is left."""
+    start, end = span.start, span.end
+    trailing = EDGE_PUNCT + ("" if span.label in KEEP_TRAILING_DOT else ".")
+    while end > start and (text[end - 1] in trailing or text[end - 1].isspace()):
+        end -= 1
+    while start < end and (text[start] in EDGE_PUNCT + "." or text[start].isspace()):
+        start += 1
+    if start >= end:
+        return None
+    if (start, end) == (span.start, span.end):
+        return span
+    return Span(span.label, start, end, span.score, text[start:end], span.source)
 
 
 def decode_spans(
@@ -75,7 +96,7 @@ def decode_spans(
         cur_end = end
         cur_scores.append(float(scores[i]))
     close()
-    return spans
+    return [t for s in spans if (t := tidy(text, s)) is not None]
 
 
 def redact(text: str, spans: Sequence[Span]) -> str:

@@ -22,7 +22,26 @@ def default_adapter(task: str) -> Path:
     return path
 
 
+def default_probes(task: str, n: int = 400) -> list[str]:
+    """In-domain parity probes (validation texts, never test texts) plus the built-in hard ones."""
+    import random
+
+    from quantize.datasets import load_dataset
+    from quantize.probes import BUILTIN_PROBES
+
+    dataset = {"intent": "clinc150", "pii": "pii-synth"}[task]
+    texts = [r["text"] for r in load_dataset(dataset, "val")]
+    return list(BUILTIN_PROBES) + random.Random(0).sample(texts, min(n, len(texts)))
+
+
 def build_default(task: str, out: Path, *, force: bool = False) -> Manifest:
     from quantize.build import build
 
-    return build(DEFAULT_BASE, default_adapter(task), task, out, force=force)
+    return build(
+        DEFAULT_BASE,
+        default_adapter(task),
+        task,
+        out,
+        probe_texts=default_probes(task),
+        force=force,
+    )

@@ -42,6 +42,7 @@ class TrainConfig:
     seed: int = 0
     max_length: int | None = None  # default: the task's
     threads: int | None = None
+    device: str | None = None  # default: cuda when available, else cpu
 
 
 def oversample_records(records: list[dict], factors: dict[str, int]) -> list[dict]:
@@ -102,14 +103,15 @@ def _batches(encoded, order, batch_size: int, pad_id: int, token_task: bool):
         yield ids, mask, labels
 
 
-def _evaluate(model, encoded, batch_size, pad_id, token_task) -> dict[str, float]:
+def _evaluate(model, encoded, batch_size, pad_id, token_task, device) -> dict[str, float]:
     import torch
 
     model.eval()
     loss_sum, n_batches, correct, total = 0.0, 0, 0, 0
     order = sorted(range(len(encoded)), key=lambda i: len(encoded[i][0]))
     with torch.inference_mode():
-        for ids, mask, labels in _batches(encoded, order, batch_size, pad_id, token_task):
+        for batch in _batches(encoded, order, batch_size, pad_id, token_task):
+            ids, mask, labels = (t.to(device) for t in batch)
             out = model(input_ids=ids, attention_mask=mask, labels=labels)
             loss_sum += float(out.loss)
             n_batches += 1
@@ -176,7 +178,9 @@ def train(
         lora_dropout=cfg.lora_dropout,
         target_modules=list(cfg.target_modules),
     )
-    model = get_peft_model(model, lora)
+    model = get_peft_model(model.float(), lora)  # fp32 training whatever the weights dtype
+    device = cfg.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    model.to(device)
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -214,7 +218,7 @@ def train(
             ]
             batches = list(_batches(train_enc, order, cfg.batch_size, pad_id, token_task))
             for k in rng.permutation(len(batches)):
-                ids, mask, labels = batches[k]
+                ids, mask, labels = (t.to(device) for t in batches[k])
                 loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -222,7 +226,7 @@ def train(
                 sched.step()
                 opt.zero_grad()
                 progress.update(bar, advance=1, info=f"epoch {epoch} loss {loss.item():.3f}")
-            metrics = {"epoch": epoch, **_evaluate(model, val_enc, 64, pad_id, token_task)}
+            metrics = {"epoch": epoch, **_evaluate(model, val_enc, 64, pad_id, token_task, device)}
             history.append(metrics)
             if not quiet:  # a line per epoch also reaches logs that are not a terminal
                 console.print(
@@ -243,6 +247,7 @@ def train(
                     break
     assert best_state is not None and best is not None
     model.load_state_dict(best_state)
+    model.to("cpu")
 
     record = {
         "task": spec.name,
@@ -259,6 +264,7 @@ def train(
         "history": history,
         "best": best,
         "seconds": round(time.perf_counter() - started, 1),
+        "device": device,
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
     out_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -67,8 +67,10 @@ def test_intent_on_minilm(tmp_path):
     records = [r for r in clinc150("train") if r["label"] in labels]
     cfg = TrainConfig(epochs=2, batch_size=16, lr=2e-3, lora_r=8, lora_alpha=16)
     train(BASE, spec, records, tmp_path / "adapter", config=cfg, quiet=True)
-    build(BASE, tmp_path / "adapter", spec, tmp_path / "art", quiet=True)
-    assert read_manifest(tmp_path / "art").variant("int8").parity.passed
+    probes = [r["text"] for r in clinc150("val") if r["label"] in labels]
+    build(BASE, tmp_path / "adapter", spec, tmp_path / "art", probe_texts=probes, quiet=True)
+    int8 = read_manifest(tmp_path / "art").variant("int8").parity
+    assert int8.passed and int8.probe_units == len(probes) >= 100
     clf = edge.load(tmp_path / "art")
     test = [r for r in clinc150("test") if r["label"] in labels]
     preds = clf.classify([r["text"] for r in test])

@@ -195,3 +195,17 @@ def test_encoder_pads_with_mask(pii_artifact):
     assert ids.shape == (2, 3) and ids[1, 1] == enc.pad_id
     assert mask.tolist() == [[1, 1, 1], [1, 0, 0]]
     assert ids.dtype == np.int64
+
+
+def test_tidy_trims_sentence_punctuation():
+    from edge.bio import tidy
+    from edge.types import Span
+
+    text = "Hi, I'm Maria Garcia. Acme Inc. (see https://x.org/a)."
+    person = Span("PERSON", 8, 21, 0.9, text[8:21])
+    assert tidy(text, person).text == "Maria Garcia"
+    org = Span("ORGANIZATION", 22, 31, 0.9, text[22:31])
+    assert tidy(text, org).text == "Acme Inc."
+    url = Span("URL", 36, 54, 0.9, text[36:54])
+    assert tidy(text, url).text == "https://x.org/a"
+    assert tidy(text, Span("PERSON", 20, 21, 0.9, ".")) is None
