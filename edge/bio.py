@@ -26,18 +26,30 @@ def _split(label: str) -> tuple[str, str | None]:
     return prefix, entity
 
 
-EDGE_PUNCT = ",;:!?\"'()[]{}<>"
+TRAILING_PUNCT = ",;:!?\"'"
+LEADING_PUNCT = "\"'"
 KEEP_TRAILING_DOT = frozenset({"ORGANIZATION"})
+BRACKETS = {")": "(", "]": "[", "}": "{", ">": "<"}
 
 
 def tidy(text: str, span: Span) -> Span | None:
-    """Trim sentence punctuation and spaces off a span's edges; None if nothing is left."""
+    """Trim sentence punctuation, quotes, spaces and brackets that do not belong to the value
+    off a span's edges ("(415) 555-0132" keeps its brackets, "<a@b.co>" loses them)."""
     start, end = span.start, span.end
-    trailing = EDGE_PUNCT + ("" if span.label in KEEP_TRAILING_DOT else ".")
-    while end > start and (text[end - 1] in trailing or text[end - 1].isspace()):
-        end -= 1
-    while start < end and (text[start] in EDGE_PUNCT + "." or text[start].isspace()):
-        start += 1
+    trailing = TRAILING_PUNCT + ("" if span.label in KEEP_TRAILING_DOT else ".")
+    openers = {o: c for c, o in BRACKETS.items()}
+    while start < end:
+        first, last, inner = text[start], text[end - 1], text[start:end]
+        extra_closer = last in BRACKETS and inner.count(last) > inner.count(BRACKETS[last])
+        extra_opener = first in openers and inner.count(first) > inner.count(openers[first])
+        if last in trailing or last.isspace() or extra_closer:
+            end -= 1
+        elif first in LEADING_PUNCT or first.isspace() or extra_opener:
+            start += 1
+        elif first in openers and inner.find(openers[first]) == len(inner) - 1:
+            start, end = start + 1, end - 1  # the brackets wrap the whole value
+        else:
+            break
     if start >= end:
         return None
     if (start, end) == (span.start, span.end):

@@ -209,3 +209,14 @@ def test_tidy_trims_sentence_punctuation():
     url = Span("URL", 36, 54, 0.9, text[36:54])
     assert tidy(text, url).text == "https://x.org/a"
     assert tidy(text, Span("PERSON", 20, 21, 0.9, ".")) is None
+
+
+def test_tidy_keeps_balanced_brackets():
+    from edge.bio import tidy
+    from edge.types import Span
+
+    text = "call (647) 494-3172) or <a@b.co>, thanks"
+    phone = Span("PHONE_NUMBER", 5, 20, 0.9, text[5:20])
+    assert tidy(text, phone).text == "(647) 494-3172"
+    email = Span("EMAIL_ADDRESS", 24, 32, 0.9, text[24:32])
+    assert tidy(text, email).text == "a@b.co"
