@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,12 +32,21 @@ from edge.manifest import (
 from edge.specs import TaskSpec, load_task_spec
 from edge.tokenization import TextEncoder
 from quantize import parity
+from quantize.gguf_build import build_gguf_variants
+from quantize.gguf_export import GGUF_VARIANTS
 from quantize.merge import merge
 from quantize.onnx_export import ONNX_VARIANTS, export_fp32
 from quantize.probes import load_probes
 from quantize.sources import check_compatible, open_adapter, open_base
 
 SPECIAL_TOKENS = {"cls": "[CLS]", "sep": "[SEP]", "pad": "[PAD]"}
+
+# `edge build --format F` without --variants builds these.
+FORMAT_VARIANTS: dict[str, tuple[str, ...]] = {
+    "onnx": ("fp32", "int8"),
+    "gguf": ("gguf-f16", "gguf-q8_0", "gguf-q4_0"),
+}
+FORMAT_VARIANTS["all"] = FORMAT_VARIANTS["onnx"] + FORMAT_VARIANTS["gguf"]
 
 
 def write_tokenizer(base_dir: Path, out_file: Path) -> dict[str, int]:
@@ -98,6 +108,60 @@ def steps(console: Console, total: int, quiet: bool):
         yield advance, done
 
 
+def build_onnx_variants(
+    merged,
+    spec: TaskSpec,
+    tmp_dir: Path,
+    variants: list[str],
+    encoder: TextEncoder,
+    texts: list[str],
+    *,
+    progress: tuple[Callable[[str], None], Callable[[], None]],
+) -> list[Variant]:
+    """ONNX fp32 export, then each ONNX variant with its parity record."""
+    advance, done = progress
+    advance("exporting ONNX fp32")
+    export_file = tmp_dir / "_export.onnx"
+    export_fp32(merged, spec.kind, export_file)
+    done()
+    built: list[Variant] = []
+    try:
+        for name in variants:
+            file_name, maker = ONNX_VARIANTS[name]
+            advance(f"making {name}")
+            settings = maker(export_file, tmp_dir / file_name)
+            done()
+            advance(f"parity {name} vs PyTorch")
+            entry = file_entry(tmp_dir, tmp_dir / file_name)
+            partial = Variant.model_construct(name=name, format="onnx", model=entry)
+            backend = get_backend("onnx").open(tmp_dir, partial, threads=None)
+            record = parity.measure(spec, name, texts, encoder, merged, backend)
+            built.append(
+                Variant(
+                    name=name,
+                    format="onnx",
+                    model=entry,
+                    quantization=settings,
+                    parity=record,
+                )
+            )
+            done()
+    finally:
+        export_file.unlink(missing_ok=True)
+    return built
+
+
+# Every variant name → its format, and each format's builder (same signature): data, not ifs.
+VARIANT_FORMATS: dict[str, str] = {
+    **dict.fromkeys(ONNX_VARIANTS, "onnx"),
+    **dict.fromkeys(GGUF_VARIANTS, "gguf"),
+}
+FORMAT_BUILDERS: dict[str, Callable[..., list[Variant]]] = {
+    "onnx": build_onnx_variants,
+    "gguf": build_gguf_variants,
+}
+
+
 def build(
     base: str | Path,
     adapter: str | Path,
@@ -113,9 +177,12 @@ def build(
     started = time.perf_counter()
     console = console or Console(stderr=True)
     spec = task if isinstance(task, TaskSpec) else load_task_spec(task)
-    unknown = [v for v in variants if v not in ONNX_VARIANTS]
-    if unknown or not variants:
-        raise BuildError(f"unknown ONNX variants {unknown}; choose from {', '.join(ONNX_VARIANTS)}")
+    unknown = [v for v in variants if v not in VARIANT_FORMATS]
+    if unknown or not variants or len(set(variants)) != len(variants):
+        raise BuildError(
+            f"unknown or repeated variants {unknown or list(variants)}; choose from "
+            f"{', '.join(VARIANT_FORMATS)}"
+        )
     base_dir = open_base(base)
     adapter_dir = open_adapter(adapter)
     check_compatible(base_dir, adapter_dir, spec)
@@ -126,37 +193,21 @@ def build(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp_dir = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
-        with steps(console, 3 + 2 * len(variants), quiet) as (advance, done):
+        formats = {VARIANT_FORMATS[v] for v in variants}
+        with steps(console, 2 + len(formats) + 2 * len(variants), quiet) as (advance, done):
             advance("merging LoRA adapter")
             merged = merge(base_dir, adapter_dir, spec)
             special = write_tokenizer(base_dir.path, tmp_dir / "tokenizer.json")
             encoder = TextEncoder(tmp_dir / "tokenizer.json", special, spec.max_length)
             done()
-            advance("exporting ONNX fp32")
-            export_file = tmp_dir / "_export.onnx"
-            export_fp32(merged, spec.kind, export_file)
-            done()
             built: list[Variant] = []
-            for name in variants:
-                file_name, maker = ONNX_VARIANTS[name]
-                advance(f"making {name}")
-                settings = maker(export_file, tmp_dir / file_name)
-                done()
-                advance(f"parity {name} vs PyTorch")
-                entry = file_entry(tmp_dir, tmp_dir / file_name)
-                partial = Variant.model_construct(name=name, format="onnx", model=entry)
-                backend = get_backend("onnx").open(tmp_dir, partial, threads=None)
-                record = parity.measure(spec, name, texts, encoder, merged, backend)
-                built.append(
-                    Variant(
-                        name=name,
-                        format="onnx",
-                        model=entry,
-                        quantization=settings,
-                        parity=record,
+            for fmt, builder in FORMAT_BUILDERS.items():
+                names = [v for v in variants if VARIANT_FORMATS[v] == fmt]
+                if names:
+                    built += builder(
+                        merged, spec, tmp_dir, names, encoder, texts, progress=(advance, done)
                     )
-                )
-                done()
+            built.sort(key=lambda v: variants.index(v.name))
             failed = [v for v in built if not v.parity.passed]
             if failed:
                 lines = [
@@ -169,7 +220,6 @@ def build(
                     + "\n".join(lines)
                     + "\nkeep the failing variant out (--variants) or relax [parity] in the spec"
                 )
-            export_file.unlink()
             advance("writing manifest")
             manifest = Manifest(
                 edge_version=edge.__version__,
