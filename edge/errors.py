@@ -51,3 +51,17 @@ class DataError(EdgeError):
     """A training or evaluation data file is malformed."""
 
     exit_code = 8
+
+
+class FallbackError(EdgeError):
+    """A cloud fallback failed: timeout, HTTP error, bad answer, budget or rate cap, no API key.
+
+    The router turns these into a degraded local result; they reach the caller only when it asked
+    for them (``raise_on_cloud_error=True``). ``outcome`` is the audit log's word for the failure.
+    """
+
+    exit_code = 9
+
+    def __init__(self, message: str, outcome: str = "error"):
+        super().__init__(message)
+        self.outcome = outcome
