@@ -1,0 +1,149 @@
+"""Hardware profiles as release gates: does this machine meet the profile's targets?
+
+Hardware profiles proper are being designed elsewhere; until then a profile is a TOML file (a
+path, or a name looked up in ``specs/profiles/``) of which the gate reads only ``[targets]``::
+
+    name = "pi5"                       # optional
+    [targets]
+    memory_mb = 300                    # peak RSS, one number or a table per task
+    [targets.latency_ms_p95]           # one number for every task, or a table per task
+    pii = 40
+    intent = 15
+
+Keys beside ``[targets]`` are kept but not read, so a richer profile still gates. A task's entry
+is looked up by its spec name (``pii``, ``intent``), then by kind (``pii`` for token
+classification, ``intent`` for sequence classification). What is checked, per model: the
+artifact's default variant (what ``edge.load`` ships), p95 per text at the medium length (~64
+tokens), one text at a time, at the largest ``--threads`` value; and its peak RSS (load + one
+batch, in a fresh process).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from edge.errors import EdgeError, SpecError
+from edge.specs import format_validation_error, resolve_spec_path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - 3.10 fallback
+    import tomli as tomllib
+
+KIND_ALIASES = {"token-classification": "pii", "sequence-classification": "intent"}
+GATE_BUCKET = "medium"
+
+
+class TargetMissedError(EdgeError):
+    """A benchmark missed a hardware profile's target (exit code 10: a failed release gate)."""
+
+    exit_code = 10
+
+
+PerTask = float | dict[str, float]
+
+
+class Targets(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    latency_ms_p95: PerTask | None = None
+    memory_mb: PerTask | None = None
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: str | None = None
+    targets: Targets = Field(...)
+
+
+def load_profile(name_or_path: str) -> tuple[Profile, Path]:
+    """The profile and its path; SpecError if missing or malformed (the gate must not pass a
+    release because its profile was misspelled)."""
+    path = resolve_spec_path(name_or_path, "profiles")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise SpecError(f"{path}: not valid UTF-8 ({e})") from None
+    except tomllib.TOMLDecodeError as e:
+        raise SpecError(f"{path}: not valid TOML: {e}") from None
+    try:
+        profile = Profile.model_validate(raw)
+    except ValidationError as e:
+        raise SpecError(format_validation_error(path, e)) from None
+    t = profile.targets
+    if t.latency_ms_p95 is None and t.memory_mb is None:
+        raise SpecError(f"{path}: [targets] sets neither latency_ms_p95 nor memory_mb")
+    return profile, path
+
+
+def target_for(value: PerTask | None, task: str, kind: str) -> float | None:
+    if value is None or isinstance(value, int | float):
+        return value
+    for key in (task, KIND_ALIASES.get(kind, "")):
+        if key in value:
+            return float(value[key])
+    return None
+
+
+def check(profile: Profile, path: Path, models: list[dict]) -> dict:
+    """One check per (model, target) against the bench report's model entries."""
+    checks = []
+    for m in models:
+        task, kind, variant = m["task"], m["kind"], m["default_variant"]
+        subj = next((s for s in m["subjects"] if s["name"] == variant), None)
+        threads = str(m["headline"]["threads"])
+        ok_subj = subj is not None and subj["status"] == "ok"
+        lat_target = target_for(profile.targets.latency_ms_p95, task, kind)
+        if lat_target is not None:
+            value = None
+            if ok_subj:
+                value = subj["latency_ms"].get(threads, {}).get(GATE_BUCKET, {}).get("p95")
+            checks.append(
+                _check(m, variant, "latency_ms_p95", lat_target, value, f"{GATE_BUCKET} text")
+            )
+        mem_target = target_for(profile.targets.memory_mb, task, kind)
+        if mem_target is not None:
+            value = (subj.get("memory") or {}).get("peak_rss_mb") if ok_subj else None
+            checks.append(_check(m, variant, "memory_mb", mem_target, value, "peak RSS"))
+    missed = [c for c in checks if not c["passed"]]
+    return {
+        "name": profile.name or path.stem,
+        "path": str(path),
+        "targets": profile.targets.model_dump(),
+        "checks": checks,
+        "passed": not missed,
+    }
+
+
+def _check(m: dict, variant: str, metric: str, target: float, value, what: str) -> dict:
+    return {
+        "artifact": m["artifact"],
+        "task": m["task"],
+        "variant": variant,
+        "metric": metric,
+        "what": what,
+        "target": target,
+        "value": value,
+        "passed": value is not None and value <= target,
+    }
+
+
+def raise_if_missed(result: dict, report_dir: Path) -> None:
+    missed = [c for c in result["checks"] if not c["passed"]]
+    if not missed:
+        return
+    lines = [
+        f"{c['task']} {c['variant']} {c['metric']}: "
+        + ("not measured" if c["value"] is None else f"{c['value']:.1f}")
+        + f" > target {c['target']:g}"
+        for c in missed
+    ]
+    raise TargetMissedError(
+        f"profile {result['name']!r}: {len(missed)} target(s) missed: "
+        + "; ".join(lines)
+        + f" (report in {report_dir})"
+    )

@@ -1,0 +1,177 @@
+"""What gets timed: an artifact variant through ``edge.load``, or a peer (merged PyTorch, Presidio).
+
+Each subject is described by a small JSON-able dict so the same description opens it in this
+process (latency, throughput, accuracy) and in a fresh child process (cold start, peak RSS, see
+``benchmarks.child``). Every subject is timed through the same call a user makes on texts
+(tokenize, batch, run, decode), so the figures compare what a caller would see.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from edge.errors import EdgeError
+from edge.manifest import Manifest
+
+TORCH_PEER = "pytorch-fp32"
+PRESIDIO_PEER = "presidio"
+
+
+class Subject:
+    """An opened subject: ``run(texts, batch_size)`` is the timed call."""
+
+    def __init__(self, desc: dict):
+        self.desc = desc
+        self.threads: int | None = None
+        self.task_model: Any = None  # a runtime TaskModel where there is one (for accuracy)
+        self.size_bytes: int | None = None
+        self._call: Callable[[list[str]], Any] | None = None
+
+    def set_threads(self, threads: int) -> None:
+        raise NotImplementedError
+
+    def run(self, texts: list[str], batch_size: int) -> Any:
+        if self.task_model is not None:
+            self.task_model.batch_size = batch_size
+        assert self._call is not None
+        return self._call(texts)
+
+
+def _task_call(model: Any) -> Callable[[list[str]], Any]:
+    from edge.runtime import PIIDetector
+
+    return model.detect if isinstance(model, PIIDetector) else model.classify
+
+
+class EdgeSubject(Subject):
+    """One artifact variant; ONNX Runtime and llama.cpp fix their threads at load, so reload."""
+
+    def set_threads(self, threads: int) -> None:
+        import edge
+
+        if threads == self.threads:
+            return
+        self.task_model = None  # free the previous session before loading the next
+        self.task_model = edge.load(
+            self.desc["artifact"], variant=self.desc["variant"], threads=threads
+        )
+        self._call = _task_call(self.task_model)
+        self.threads = threads
+
+
+class TorchSubject(Subject):
+    """The merged PyTorch model in eager mode, inside the runtime's own task class."""
+
+    def __init__(self, desc: dict):
+        super().__init__(desc)
+        import torch
+
+        from edge.manifest import read_manifest
+        from quantize.evaluate import torch_task_model
+
+        spec = read_manifest(Path(desc["artifact"])).task
+        self.task_model = torch_task_model(desc["base"], desc["adapter"], spec)
+        net = self.task_model.backend.model
+        self.size_bytes = sum(p.numel() * p.element_size() for p in net.parameters())
+        self._call = _task_call(self.task_model)
+        self._torch = torch
+
+    def set_threads(self, threads: int) -> None:
+        self._torch.set_num_threads(threads)
+        self.threads = threads
+
+
+class PresidioSubject(Subject):
+    """Presidio's AnalyzerEngine (spaCy NER + regex recognizers), English, default config."""
+
+    def __init__(self, desc: dict):
+        super().__init__(desc)
+        from presidio_analyzer import AnalyzerEngine
+
+        self.engine = AnalyzerEngine()
+        self._call = self.analyze
+
+    def analyze(self, texts: list[str]) -> list[list[dict]]:
+        out = []
+        for text in texts:
+            found = self.engine.analyze(text=text, language="en")
+            out.append([{"start": r.start, "end": r.end, "label": r.entity_type} for r in found])
+        return out
+
+    def set_threads(self, threads: int) -> None:
+        self.threads = threads  # spaCy's pipeline here is single-threaded Python
+
+    def run(self, texts: list[str], batch_size: int) -> Any:
+        return self.analyze(texts)
+
+
+def open_subject(desc: dict) -> Subject:
+    kind = desc["kind"]
+    if kind == "edge":
+        return EdgeSubject(desc)
+    if kind == "pytorch":
+        return TorchSubject(desc)
+    if kind == "presidio":
+        return PresidioSubject(desc)
+    raise ValueError(f"unknown subject kind {kind!r}")
+
+
+def torch_peer_source(
+    artifact_dir: Path, manifest: Manifest, base: str | None, adapter: str | None
+) -> tuple[dict | None, str | None]:
+    """(description, None) if the merged PyTorch model can be rebuilt, else (None, why not).
+
+    The base and adapter must hash to what the manifest recorded, or the peer would be some
+    other model. Without ``--adapter``, the task's default adapter is used when it is the one
+    the artifact was built from (the default models built by ``make demo``).
+    """
+    missing = [m for m in ("torch", "transformers", "peft") if importlib.util.find_spec(m) is None]
+    if missing:
+        return None, f"{', '.join(missing)} not installed (pip install -e '.[build]')"
+    from quantize.defaults import ADAPTERS_DIR, DEFAULT_BASE
+    from quantize.sources import open_adapter, open_base
+
+    if adapter is None:
+        folder = {"token-classification": "pii", "sequence-classification": "intent"}
+        candidate = ADAPTERS_DIR / folder[manifest.task.kind]
+        try:
+            if open_adapter(candidate).sha256() != manifest.adapter.sha256:
+                return None, (
+                    "needs --base and --adapter: the artifact was not built from the default "
+                    f"adapter in {candidate}"
+                )
+        except EdgeError as e:
+            return None, f"needs --base and --adapter ({e})"
+        adapter = str(candidate)
+    try:
+        if open_adapter(adapter).sha256() != manifest.adapter.sha256:
+            return None, f"adapter {adapter} is not the one this artifact was built from (sha256)"
+        base = base or DEFAULT_BASE
+        if open_base(base).sha256() != manifest.base_model.sha256:
+            return None, f"base {base} is not the one this artifact was built from (sha256)"
+    except EdgeError as e:
+        return None, str(e)
+    return {
+        "kind": "pytorch",
+        "name": TORCH_PEER,
+        "artifact": str(artifact_dir),
+        "base": str(base),
+        "adapter": str(adapter),
+    }, None
+
+
+def presidio_peer_source(manifest: Manifest) -> tuple[dict | None, str | None]:
+    if manifest.task.kind != "token-classification":
+        return None, "Presidio detects PII only"
+    if importlib.util.find_spec("presidio_analyzer") is None:
+        return None, (
+            "presidio_analyzer not installed (pip install presidio-analyzer, plus a spaCy model "
+            "such as en_core_web_lg)"
+        )
+    if importlib.util.find_spec("en_core_web_lg") is None:
+        # Presidio's default engine would try to download it: never from a benchmark.
+        return None, "spaCy model en_core_web_lg (Presidio's default) not installed"
+    return {"kind": "presidio", "name": PRESIDIO_PEER}, None

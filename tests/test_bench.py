@@ -1,0 +1,164 @@
+"""`edge bench`: the report folder, its figures and plots, peers skipped with reasons, the profile
+gate. No timing is asserted (CI machines are noisy); only that every figure is there and sane."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from benchmarks.flops import architecture
+from edge.cli import main
+from edge.manifest import read_manifest
+
+pytest.importorskip("matplotlib")
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+FAST = ["--quick", "--iterations", "2", "--threads", "1", "--batch-sizes", "1,4", "--quiet"]
+
+
+def run(*args):
+    return CliRunner().invoke(main, ["bench", *map(str, args)])
+
+
+@pytest.fixture(scope="module")
+def report(pii_artifact, intent_artifact, tiny_base, pii_adapter, tmp_path_factory):
+    """One quick full run over both tiny artifacts, with the PyTorch peer for PII."""
+    out = tmp_path_factory.mktemp("bench") / "report"
+    r = run(
+        "--model", pii_artifact, "--model", intent_artifact, "--out", out,
+        "--base", tiny_base, "--adapter", pii_adapter, "--limit", "8", *FAST,
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "wrote" in r.output
+    return out
+
+
+def test_report_files(report):
+    assert (report / "report.json").is_file() and (report / "report.md").is_file()
+    assert not list(report.parent.glob(".report.tmp-*")), "temporary folder left behind"
+    md = (report / "report.md").read_text(encoding="utf-8")
+    assert "| variant | backend |" in md and "**int8**" in md
+    data = json.loads((report / "report.json").read_text(encoding="utf-8"))
+    pngs = [report / f for m in data["models"] for f in m["plots"].values()]
+    assert len(pngs) == 10
+    for png in pngs:
+        blob = png.read_bytes()
+        assert blob[:8] == PNG_MAGIC, png
+        assert len(blob) > 5000, f"{png} looks empty"
+        assert f"]({png.name})" in md
+
+
+def test_report_json_figures(report):
+    data = json.loads((report / "report.json").read_text(encoding="utf-8"))
+    for key in ("schema", "settings", "machine", "models", "flops_formula", "profile"):
+        assert key in data
+    assert data["machine"]["peak_gflops"]["1"]["gflops"] > 0
+    assert [m["kind"] for m in data["models"]] == [
+        "token-classification",
+        "sequence-classification",
+    ]
+    for m in data["models"]:
+        assert m["reference"] == "int8"
+        assert m["flops"]["layers"] == 2 and m["flops"]["hidden"] == 32
+        assert set(m["workload"]) == {"short", "medium", "long"}
+        assert m["workload"]["short"]["tokens_max"] <= 16
+        ok = [s for s in m["subjects"] if s["status"] == "ok"]
+        assert {"int8", "fp32"} <= {s["name"] for s in ok}
+        for s in ok:
+            for bucket in ("short", "medium", "long"):
+                lat = s["latency_ms"]["1"][bucket]
+                assert 0 < lat["p50"] <= lat["p95"] <= lat["p99"]
+            for b in ("1", "4"):
+                assert s["throughput"]["1"][b]["texts_per_s"] > 0
+                assert s["gflops"]["1"]["throughput"][b]["achieved"] > 0
+            assert s["cold_start"]["median_s"] > 0
+            assert s["memory"]["peak_rss_mb"] >= s["memory"]["rss_after_imports_mb"] > 0
+            assert s["size_bytes"] > 0
+            assert s["vs_reference"]["latency_p50"] > 0
+        ref = next(s for s in ok if s["name"] == "int8")
+        assert ref["vs_reference"]["throughput"] == pytest.approx(1.0)
+
+
+def test_peers_run_or_say_why(report):
+    data = json.loads((report / "report.json").read_text(encoding="utf-8"))
+    pii, intent = data["models"]
+    torch_pii = next(s for s in pii["subjects"] if s["name"] == "pytorch-fp32")
+    assert torch_pii["status"] == "ok", torch_pii["reason"]
+    assert torch_pii["latency_ms"]["1"]["medium"]["p50"] > 0
+    # --adapter is the PII one: the intent artifact's peer must refuse it, not run another model
+    torch_intent = next(s for s in intent["subjects"] if s["name"] == "pytorch-fp32")
+    assert torch_intent["status"] == "skipped" and "sha256" in torch_intent["reason"]
+    presidio = next(s for s in pii["subjects"] if s["name"] == "presidio")
+    if importlib.util.find_spec("presidio_analyzer") is None:
+        assert presidio["status"] == "skipped" and "presidio" in presidio["reason"]
+    assert not any(s["name"] == "presidio" for s in intent["subjects"])
+    # accuracy: the real PII spec fits pii-synth; the tiny intent labels do not fit CLINC150
+    assert "source" in pii["accuracy_data"] or "skipped" in pii["accuracy_data"]
+    assert "skipped" in intent["accuracy_data"]
+
+
+def test_flops_from_the_artifact(pii_artifact, intent_artifact):
+    for art, per_token in ((pii_artifact, True), (intent_artifact, False)):
+        arch = architecture(art, read_manifest(art))
+        assert (arch.hidden, arch.layers, arch.ffn) == (32, 2, 64)
+        assert arch.per_token_head is per_token and arch.head_params > 0
+        d, n, f = 32, 2, 64
+        head = 2 * arch.head_params * (10 if per_token else 1)
+        assert arch.flops(10) == 2 * n * (4 * d * d + 2 * d * f) * 10 + 4 * n * 100 * d + head
+
+
+def _profile(tmp_path, latency, memory):
+    p = tmp_path / "profile.toml"
+    p.write_text(
+        f'name = "test-device"\n[targets]\nmemory_mb = {memory}\n'
+        f"[targets.latency_ms_p95]\npii = {latency}\n",
+        encoding="utf-8",
+    )
+    return p
+
+
+def test_profile_gate(pii_artifact, tmp_path):
+    gate = [*FAST, "--no-peers", "--no-accuracy", "--model", pii_artifact]
+    r = run(*gate, "--out", tmp_path / "miss", "--profile", _profile(tmp_path, 1e-6, 100000))
+    assert r.exit_code == 10, r.output
+    assert "latency_ms_p95" in r.output and "missed" in r.output
+    data = json.loads((tmp_path / "miss" / "report.json").read_text(encoding="utf-8"))
+    assert data["profile"]["passed"] is False  # the report is written even when the gate fails
+    r = run(*gate, "--out", tmp_path / "pass", "--profile", _profile(tmp_path, 1e6, 1e6))
+    assert r.exit_code == 0, r.output
+    assert "every target met" in r.output
+
+
+def test_missing_profile_fails_before_any_work(pii_artifact, tmp_path):
+    out = tmp_path / "out"
+    r = run(*FAST, "--model", pii_artifact, "--out", out, "--profile", tmp_path / "nope.toml")
+    assert r.exit_code == 4, r.output
+    assert "nope.toml" in r.output and not out.exists()
+    r = run(*FAST, "--model", pii_artifact, "--out", out, "--profile", "no-such-device")
+    assert r.exit_code == 4 and "no-such-device" in r.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[targets]\n", encoding="utf-8")
+    r = run(*FAST, "--model", pii_artifact, "--out", out, "--profile", bad)
+    assert r.exit_code == 4 and "latency_ms_p95" in r.output
+
+
+def test_refuses_to_overwrite_other_files(pii_artifact, tmp_path):
+    (tmp_path / "keep.txt").write_text("mine", encoding="utf-8")
+    r = run(*FAST, "--model", pii_artifact, "--out", tmp_path)
+    assert r.exit_code == 3 and "not an edge bench report" in r.output
+    assert (tmp_path / "keep.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_latency_script_still_works(pii_artifact):
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.latency", str(pii_artifact), "--runs", "3"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "int8" in out and "vs fp32" in out
