@@ -80,7 +80,9 @@ def model_options(f):
     f = click.option("--threads", type=click.IntRange(1, 256), help="CPU threads (default: all).")(
         f
     )
-    f = click.option("--variant", help="Variant in the artifact (default: its default, int8).")(f)
+    f = click.option(
+        "--variant", help="Variant in the artifact, e.g. int8, gguf-q8_0 (default: its default)."
+    )(f)
     f = click.option("--json", "as_json", is_flag=True, help="One JSON object per text (JSONL).")(f)
     f = click.option(
         "--file", "file", help="Read texts from FILE (one per line or JSONL), - = stdin."
@@ -124,10 +126,19 @@ def pii(texts, model, file, as_json, variant, threads) -> None:
 @click.argument("texts", nargs=-1)
 @model_options
 @click.option("--top-k", default=3, show_default=True, type=click.IntRange(1, 1000))
-def intent(texts, model, file, as_json, variant, threads, top_k) -> None:
+@click.option("--policy", help="Cloud fallback policy: NAME (specs/policies) or path to a .toml.")
+@click.option("--pii-model", help="PII artifact that redacts before any fallback (with --policy).")
+@click.option("--audit-log", type=click.Path(), help="With --policy: $EDGE_HOME/audit.jsonl.")
+def intent(
+    texts, model, file, as_json, variant, threads, top_k, policy, pii_model, audit_log
+) -> None:
     """Classify the intent of TEXT (or say it is out of scope)."""
     items = read_texts(texts, file)
     classifier = _load(model, "intent", variant, threads)
+    if policy or pii_model or audit_log:
+        return _routed_intent(
+            classifier, items, policy, pii_model, audit_log, threads, top_k, as_json
+        )
     for res in classifier.classify(items, top_k=top_k):
         if as_json:
             click.echo(json.dumps(res.to_dict(), ensure_ascii=False))
@@ -152,7 +163,7 @@ def info(artifact) -> None:
         p = v.parity
         mark = "*" if v.name == m.default_variant else " "
         click.echo(
-            f"{mark} {v.name:<6} {v.format:<5} {v.model.size_bytes / 1e6:8.1f} MB  "
+            f"{mark} {v.name:<11} {v.format:<5} {v.model.size_bytes / 1e6:8.1f} MB  "
             f"argmax agreement {p.argmax_agreement:.4f}  max|Δlogit| {p.max_abs_logit_diff:.2e}"
         )
 
@@ -162,23 +173,38 @@ def info(artifact) -> None:
 @click.option("--adapter", required=True, type=click.Path(), help="peft LoRA adapter folder.")
 @click.option("--task", required=True, help="Task spec name (specs/tasks/NAME.toml) or path.")
 @click.option("--out", required=True, type=click.Path(), help="Artifact folder to write.")
-@click.option("--variants", default="fp32,int8", show_default=True, help="Comma-separated.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["onnx", "gguf", "all"]),
+    default="onnx",
+    show_default=True,
+    help="onnx: fp32,int8 · gguf: gguf-f16,gguf-q8_0,gguf-q4_0 (llama.cpp) · all: both.",
+)
+@click.option(
+    "--variants", help="Comma-separated, overrides --format (e.g. int8,gguf-q8_0,gguf-q4_k_m)."
+)
 @click.option("--probe-file", type=click.Path(), help="Parity probe texts (lines or JSONL).")
 @click.option("--force", is_flag=True, help="Replace an existing artifact folder.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def build(base, adapter, task, out, variants, probe_file, force, quiet) -> None:
-    """Merge a LoRA adapter into a base, export ONNX fp32/int8, check parity, write an artifact."""
+def build(base, adapter, task, out, fmt, variants, probe_file, force, quiet) -> None:
+    """Merge a LoRA adapter into a base, export ONNX and/or GGUF, check parity, write it."""
+    from quantize.build import FORMAT_VARIANTS
     from quantize.build import build as run_build
     from quantize.probes import load_probes
 
     probes = load_probes(probe_file) if probe_file else None
-    chosen = tuple(v.strip() for v in variants.split(",") if v.strip())
+    chosen = (
+        tuple(v.strip() for v in variants.split(",") if v.strip())
+        if variants
+        else FORMAT_VARIANTS[fmt]
+    )
     manifest = run_build(
         base, adapter, task, out, variants=chosen, probe_texts=probes, force=force, quiet=quiet
     )
     for v in manifest.variants:
         click.echo(
-            f"{v.name:<5} {v.model.size_bytes / 1e6:7.1f} MB  argmax agreement "
+            f"{v.name:<11} {v.model.size_bytes / 1e6:7.1f} MB  argmax agreement "
             f"{v.parity.argmax_agreement:.4f}  max|Δlogit| {v.parity.max_abs_logit_diff:.2e}"
         )
     click.echo(f"wrote {out} in {manifest.build_seconds:.1f} s")
@@ -187,7 +213,13 @@ def build(base, adapter, task, out, variants, probe_file, force, quiet) -> None:
 @main.command()
 @click.option("--task", required=True, help="Task spec name (specs/tasks/NAME.toml) or path.")
 @click.option("--base", default="all-MiniLM-L6-v2", show_default=True, help="Base model.")
-@click.option("--data", type=click.Path(), help="Training JSONL (see README for the format).")
+@click.option(
+    "--data",
+    "--from-fallbacks",
+    "data",
+    type=click.Path(),
+    help="Training JSONL (see README), e.g. kept cloud fallbacks (audit.fallbacks.jsonl).",
+)
 @click.option("--dataset", help="Named data set instead of --data: clinc150, pii-synth.")
 @click.option("--val", type=click.Path(), help="Validation JSONL (default: hold out 10%).")
 @click.option("--out", required=True, type=click.Path(), help="Adapter folder to write.")
@@ -484,6 +516,131 @@ def demo(rebuild) -> None:
                 r = loaded.classify(text)
                 scope = "" if r.in_scope else "  (out of scope)"
                 click.echo(f"{r.label:<20} {r.confidence:.3f}{scope}  <- {text}")
+
+
+def _routed_intent(classifier, items, policy, pii_model, audit_log, threads, top_k, as_json):
+    """`edge intent --policy`: local first, the cloud only where the policy allows, audited."""
+    from edge.defaults import edge_home
+    from edge.policy import load_policy
+    from edge.router import Router
+
+    if not policy:
+        raise click.UsageError("--pii-model and --audit-log go with --policy")
+    pol = load_policy(policy)
+    pii = None
+    if pol.intent.may_send:
+        pii = _load(pii_model, "pii", None, threads)
+    audit = Path(audit_log) if audit_log else edge_home() / "audit.jsonl"
+    with Router(classifier, pii, pol, audit_path=audit, top_k=top_k) as router:
+        for res in router.classify(items):
+            if as_json:
+                click.echo(json.dumps(res.to_dict(), ensure_ascii=False))
+                continue
+            conf = "  n/a" if res.confidence is None else f"{res.confidence:.3f}"
+            note = f"  [{res.source}: {res.reason}, {res.outcome}]"
+            note += "  (degraded)" if res.degraded else ""
+            click.echo(f"{res.label}  {conf}{note}  <- {res.text}")
+
+
+def _int_list(ctx, param, value: str | None) -> list[int] | None:
+    if value is None:
+        return None
+    try:
+        items = [int(x) for x in value.split(",") if x.strip()]
+    except ValueError:
+        items = []
+    if not items or min(items) < 1:
+        raise click.BadParameter(f"{value!r}: give positive integers, comma-separated (e.g. 1,8)")
+    return items
+
+
+@main.command()
+@click.option("--model", "models", multiple=True, type=click.Path(), help="Artifact (repeatable).")
+@click.option("--task", type=click.Choice(["pii", "intent"]), help="Default model(s) of a task.")
+@click.option("--out", default="bench-report", show_default=True, type=click.Path())
+@click.option("--iterations", type=click.IntRange(1), help="Timed calls per figure [100; quick 5].")
+@click.option("--threads", callback=_int_list, help="Thread counts, e.g. 1,4 [1 and all CPUs].")
+@click.option("--batch-sizes", callback=_int_list, default="1,8,32", show_default=True)
+@click.option("--quick", is_flag=True, help="Few iterations, small probe: a smoke run.")
+@click.option("--no-peers", is_flag=True, help="Only the reference variant (int8).")
+@click.option("--accuracy/--no-accuracy", default=True, show_default=True)
+@click.option("--limit", type=click.IntRange(1), help="Accuracy records [1000; quick 50].")
+@click.option("--data", type=click.Path(), help="Labelled JSONL for accuracy (default: test set).")
+@click.option("--base", help="Base model of the PyTorch peer [all-MiniLM-L6-v2].")
+@click.option("--adapter", type=click.Path(), help="LoRA adapter of the PyTorch peer.")
+@click.option("--profile", help="Hardware profile (name or .toml): exit 10 if a target is missed.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def bench(
+    models,
+    task,
+    out,
+    iterations,
+    threads,
+    batch_sizes,
+    quick,
+    no_peers,
+    accuracy,
+    limit,
+    data,
+    base,
+    adapter,
+    profile,
+    quiet,
+) -> None:
+    """Benchmark variants and peers on this machine; write a report folder (JSON, Markdown, PNG)."""
+    from benchmarks.harness import BenchConfig, default_threads, run_bench
+    from benchmarks.profile import raise_if_missed
+    from edge.defaults import default_model_dir, resolve_model
+    from edge.manifest import read_manifest
+
+    if models:
+        paths = [Path(m) for m in models]
+        kinds = {"pii": "token-classification", "intent": "sequence-classification"}
+        for p in paths:
+            if task and read_manifest(p).task.kind != kinds[task]:
+                raise InputError(f"{p} is not a {task} model (--task {task})")
+    elif task:
+        paths = [resolve_model(None, task)]
+    else:  # whichever default models are built; the error names the remedy if none is
+        built = [default_model_dir(t) for t in ("pii", "intent")]
+        paths = [p for p in built if (p / "manifest.json").is_file()]
+        paths = paths or [resolve_model(None, "pii")]
+    cfg = BenchConfig(
+        models=paths,
+        out=Path(out),
+        threads=threads or default_threads(),
+        batch_sizes=batch_sizes,
+        iterations=iterations,
+        quick=quick,
+        peers=not no_peers,
+        accuracy=accuracy,
+        limit=limit,
+        profile=profile,
+        base=base,
+        adapter=adapter,
+        data=data,
+        quiet=quiet,
+    )
+    report = run_bench(cfg, gate=False)
+    for m in report["models"]:
+        h = m["headline"]
+        key, b = str(h["threads"]), str(h["batch_size"])
+        click.echo(f"{m['task']}: medium text, {key} thread(s), vs {m['reference']}")
+        for s in m["subjects"]:
+            if s["status"] != "ok":
+                click.echo(f"  {s['name']:<13} {s['status']}: {s['reason']}")
+                continue
+            lat = s["latency_ms"][key][h["bucket"]]
+            vs = s.get("vs_reference") or {}
+            ratio = f"x{vs['latency_p50']:.2f}" if vs.get("latency_p50") else "   -"
+            click.echo(
+                f"  {s['name']:<13} p50 {lat['p50']:7.2f} ms  p95 {lat['p95']:7.2f} ms  {ratio:>6}"
+                f"  {s['throughput'][key][b]['texts_per_s']:8.1f} texts/s at batch {b}"
+            )
+    click.echo(f"wrote {Path(out) / 'report.md'}")
+    if report["profile"] is not None:
+        raise_if_missed(report["profile"], Path(out))  # exit 10 on a missed target
+        click.echo(f"profile {report['profile']['name']}: every target met")
 
 
 if __name__ == "__main__":  # pragma: no cover
