@@ -82,23 +82,26 @@ def test_window_cover_every_token_once_at_least(oracle_artifact):
         assert a.end - b.begin == 4  # neighbours share `stride` tokens
 
 
-def test_batch_equals_one_by_one(pii_artifact):
+def _span_keys(result):
+    return [(x.label, x.start, x.end) for x in result.spans]
+
+
+def test_batch_equals_one_by_one(pii_artifact, oracle_artifact):
     texts = ["Maria Garcia called", "a" * 5, "Server 192.168.10.24 rejected the login", "ok"] * 2
     fp32 = edge.load(pii_artifact, variant="fp32", batch_size=3)
     batched, single = fp32.detect(texts), [fp32.detect(t) for t in texts]
     for b, s in zip(batched, single, strict=True):
-        assert [(x.label, x.start, x.end) for x in b.spans] == [
-            (x.label, x.start, x.end) for x in s.spans
-        ]
+        assert _span_keys(b) == _span_keys(s)
         assert [x.score for x in b.spans] == pytest.approx([x.score for x in s.spans], abs=1e-5)
     # int8 scales activations per batch (dynamic quantization): scores move a little with the
-    # batch's contents, the spans do not.
-    int8 = edge.load(pii_artifact, batch_size=3)
+    # batch's contents. On a model with clear margins (the oracle) the spans do not move; the
+    # random tiny model has near-ties that may flip, so it is not used for this half.
+    texts = ["Maria Garcia called 555 0132", "ok then", "call 12 34 56 78 90 or Maria"] * 3
+    int8 = edge.load(oracle_artifact, batch_size=4)
     batched, single = int8.detect(texts), [int8.detect(t) for t in texts]
+    assert sum(len(b.spans) for b in batched) == 12  # 2 + 0 + 2 spans, three times
     for b, s in zip(batched, single, strict=True):
-        assert [(x.label, x.start, x.end) for x in b.spans] == [
-            (x.label, x.start, x.end) for x in s.spans
-        ]
+        assert _span_keys(b) == _span_keys(s)
         assert [x.score for x in b.spans] == pytest.approx([x.score for x in s.spans], abs=0.05)
 
 
