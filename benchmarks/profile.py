@@ -20,18 +20,12 @@ batch, in a fresh process).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from edge.errors import EdgeError, SpecError
-from edge.specs import format_validation_error, resolve_spec_path
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - 3.10 fallback
-    import tomli as tomllib
+from edge.specs import load_spec, resolve_spec_path
 
 KIND_ALIASES = {"token-classification": "pii", "sequence-classification": "intent"}
 GATE_BUCKET = "medium"
@@ -64,16 +58,7 @@ def load_profile(name_or_path: str) -> tuple[Profile, Path]:
     """The profile and its path; SpecError if missing or malformed (the gate must not pass a
     release because its profile was misspelled)."""
     path = resolve_spec_path(name_or_path, "profiles")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as e:
-        raise SpecError(f"{path}: not valid UTF-8 ({e})") from None
-    except tomllib.TOMLDecodeError as e:
-        raise SpecError(f"{path}: not valid TOML: {e}") from None
-    try:
-        profile = Profile.model_validate(raw)
-    except ValidationError as e:
-        raise SpecError(format_validation_error(path, e)) from None
+    profile = load_spec(path, Profile, "profiles")
     t = profile.targets
     if t.latency_ms_p95 is None and t.memory_mb is None:
         raise SpecError(f"{path}: [targets] sets neither latency_ms_p95 nor memory_mb")

@@ -7,7 +7,6 @@ existing folder is replaced only if it is a previous report (never someone's oth
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from benchmarks.workload import LENGTHS
 from edge.errors import InputError
+from edge.fsutil import replace_dir
 
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"
@@ -29,17 +29,6 @@ def check_out_dir(out: Path) -> None:
         raise InputError(
             f"--out {out} exists and is not an edge bench report; pick a new or empty folder"
         )
-
-
-def publish(tmp_dir: Path, out: Path) -> None:
-    """Rename the finished folder into place; an old report goes only once the new one is in."""
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-        os.replace(tmp_dir, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp_dir, out)
 
 
 def _stems(models: list[dict]) -> list[str]:
@@ -69,7 +58,7 @@ def write_report(report: dict, out: Path) -> Path:
             json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         (tmp / REPORT_MD).write_text(markdown(report), encoding="utf-8")
-        publish(tmp, out)
+        replace_dir(tmp, out)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

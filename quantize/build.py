@@ -22,6 +22,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 import edge
 from edge.backends import get_backend
 from edge.errors import BuildError, ParityError
+from edge.fsutil import replace_dir
 from edge.manifest import (
     MANIFEST_NAME,
     Manifest,
@@ -74,15 +75,9 @@ def write_json_atomic(path: Path, data: dict) -> None:
 
 def publish(tmp_dir: Path, out_dir: Path, force: bool) -> None:
     """Move the finished folder into place; with ``force`` the old one goes only after."""
-    if out_dir.exists():
-        if not force:
-            raise BuildError(f"{out_dir} exists; pass --force to replace it")
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-        os.replace(out_dir, old)
-        os.replace(tmp_dir, out_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp_dir, out_dir)
+    if out_dir.exists() and not force:
+        raise BuildError(f"{out_dir} exists; pass --force to replace it")
+    replace_dir(tmp_dir, out_dir)
 
 
 @contextmanager

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -20,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from edge.errors import BuildError, DataError
+from edge.fsutil import replace_dir
 from edge.specs import TaskSpec
 from quantize.data import records_sha256
 from quantize.merge import load_base_with_head
@@ -277,9 +277,7 @@ def train(
         adapter_cfg["base_model_name_or_path"] = base_dir.name  # not this machine's path
         cfg_path.write_text(json.dumps(adapter_cfg, indent=2, sort_keys=True) + "\n")
         (tmp / ADAPTER_RECORD).write_text(json.dumps(record, indent=2) + "\n")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
+        replace_dir(tmp, out_dir)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
