@@ -12,6 +12,9 @@ from edge.backends import Backend, get_backend
 from edge.bio import decode_spans, redact
 from edge.errors import ArtifactError
 from edge.manifest import Manifest, read_manifest, verify_entry
+from edge.platform_select import PlatformFacts, detect_facts
+from edge.platform_select import select as select_platform
+from edge.profiles import load_hardware_profile
 from edge.specs import TaskSpec
 from edge.textinput import check_text
 from edge.tokenization import TextEncoder
@@ -140,10 +143,36 @@ def load(
     variant: str | None = None,
     threads: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    profile: str | Path | None = None,
+    platform_facts: PlatformFacts | None = None,
 ) -> PIIDetector | IntentClassifier:
-    """Open a built artifact after checking every file it needs against the manifest."""
+    """Open a built artifact after checking every file it needs against the manifest.
+
+    With ``profile`` (a hardware profile name or path), the variant defaults to the first of the
+    profile's allowed variants the artifact has, threads to the profile's, and the ONNX provider
+    to what ``edge.platform_select`` picks for this machine (``platform_facts`` overrides the
+    detected facts, for tests). The choice is kept on the model as ``selection``.
+    """
     artifact_dir = Path(artifact_dir)
     manifest = read_manifest(artifact_dir)
+    hw = load_hardware_profile(profile) if profile is not None else None
+    if hw is not None:
+        names = [v.name for v in manifest.variants]
+        if variant is None:
+            allowed = [v for v in hw.variants if v in names]
+            if not allowed:
+                raise ArtifactError(
+                    f"{artifact_dir}: none of its variants ({', '.join(names)}) is allowed by "
+                    f"hardware profile {hw.name!r} ({', '.join(hw.variants)}); rebuild with "
+                    f"--variants {hw.variants[0]}"
+                )
+            default = manifest.default_variant
+            variant = default if default in allowed else allowed[0]
+        elif not hw.allows(variant):
+            raise ArtifactError(
+                f"variant {variant!r} is not allowed by hardware profile {hw.name!r}; "
+                f"allowed: {', '.join(hw.variants)}"
+            )
     chosen = manifest.variant(variant)
     tokenizer_path = verify_entry(artifact_dir, manifest.tokenizer)
     verify_entry(artifact_dir, chosen.model)
@@ -151,7 +180,15 @@ def load(
         verify_entry(artifact_dir, extra)
     if len(manifest.labels) != len(manifest.task.model_labels):
         raise ArtifactError(f"{artifact_dir}: manifest labels disagree with its task spec")
-    backend = get_backend(chosen.format).open(artifact_dir, chosen, threads=threads)
+    selection = None
+    if hw is not None:
+        selection = select_platform(hw, chosen.format, platform_facts or detect_facts())
+        threads = threads or selection.threads
+    backend = get_backend(chosen.format).open(
+        artifact_dir, chosen, threads=threads, placement=selection
+    )
     encoder = TextEncoder(tokenizer_path, manifest.special_tokens, manifest.task.max_length)
     cls = TASK_CLASSES[manifest.task.kind]
-    return cls(artifact_dir, manifest, backend, encoder, chosen.name, batch_size)  # type: ignore[return-value]
+    model = cls(artifact_dir, manifest, backend, encoder, chosen.name, batch_size)
+    model.selection = selection  # type: ignore[attr-defined]
+    return model  # type: ignore[return-value]

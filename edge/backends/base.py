@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from edge.manifest import Variant
+
+if TYPE_CHECKING:
+    from edge.platform_select import Selection
 
 
 class Backend(ABC):
@@ -20,8 +23,16 @@ class Backend(ABC):
 
     @classmethod
     @abstractmethod
-    def open(cls, artifact_dir: Path, variant: Variant, *, threads: int | None = None) -> Backend:
-        """Load the variant's files (already hash-checked by the caller)."""
+    def open(
+        cls,
+        artifact_dir: Path,
+        variant: Variant,
+        *,
+        threads: int | None = None,
+        placement: Selection | None = None,
+    ) -> Backend:
+        """Load the variant's files (already hash-checked by the caller). ``placement`` is the
+        hardware profile's choice of execution provider / GPU offload; None means CPU."""
 
     @abstractmethod
     def logits(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:

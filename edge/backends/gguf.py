@@ -42,6 +42,7 @@ import numpy as np
 from edge.backends.base import Backend
 from edge.errors import ArtifactError, BackendUnavailableError
 from edge.manifest import Variant
+from edge.platform_select import Selection
 
 INSTALL_HINT = "install it with pip install -e '.[gguf]' (or `make gguf`)"
 ARCH = "bert"
@@ -318,13 +319,21 @@ class GGUFBackend(Backend):
         self._finalizer = weakref.finalize(self, _free, llama_cpp, model, ctx)
 
     @classmethod
-    def open(cls, artifact_dir: Path, variant: Variant, *, threads: int | None = None) -> Backend:
+    def open(
+        cls,
+        artifact_dir: Path,
+        variant: Variant,
+        *,
+        threads: int | None = None,
+        placement: Selection | None = None,
+    ) -> Backend:
         ll = load_llama_cpp()
         path = Path(artifact_dir) / variant.model.file
         header = read_header(path)
         head = load_head(artifact_dir, variant, header) if header.head == "token" else None
         mparams = ll.llama_model_default_params()
-        mparams.n_gpu_layers = 0  # CPU, like the ONNX backend
+        # Metal offload when the hardware profile chose it (Apple silicon), else CPU.
+        mparams.n_gpu_layers = placement.gguf_gpu_layers if placement else 0
         model = ll.llama_model_load_from_file(str(path).encode(), mparams)
         if not model:
             raise ArtifactError(f"llama.cpp cannot load {path} (corrupt or not a BERT GGUF)")

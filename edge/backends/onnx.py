@@ -10,6 +10,7 @@ import onnxruntime as ort
 from edge.backends.base import Backend
 from edge.errors import ArtifactError
 from edge.manifest import Variant
+from edge.platform_select import Selection
 
 
 class OnnxBackend(Backend):
@@ -29,7 +30,7 @@ class OnnxBackend(Backend):
         variant: Variant,
         *,
         threads: int | None = None,
-        providers: list[str] | None = None,
+        placement: Selection | None = None,
     ) -> OnnxBackend:
         opts = ort.SessionOptions()
         if threads:
@@ -39,7 +40,9 @@ class OnnxBackend(Backend):
         path = Path(artifact_dir) / variant.model.file
         try:
             session = ort.InferenceSession(
-                str(path), sess_options=opts, providers=providers or ["CPUExecutionProvider"]
+                str(path),
+                sess_options=opts,
+                providers=placement.onnx_providers if placement else ["CPUExecutionProvider"],
             )
         except Exception as e:  # onnxruntime raises its own untyped errors on bad files
             raise ArtifactError(f"ONNX Runtime cannot load {path}: {e}; rebuild it") from None

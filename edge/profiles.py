@@ -1,0 +1,108 @@
+"""Hardware profiles: what a target device can afford, as a typed TOML spec.
+
+A profile lives in ``specs/hardware/NAME.toml`` (or any path) and says, for one class of device,
+how much memory the models may use *together*, how many threads to run, which backends to try
+in order, which artifact formats/variants the device can run, and per task the latency target
+and the accuracy the device may give up against the merged model. Why one file per device: the
+same artifact ships to a Pi and to a laptop, and the choice of provider and variant belongs to
+the device, not to the build. Validation goes through ``edge.specs.load_spec``, so errors name
+the file, the key and what is allowed.
+
+``edge bench --profile`` still reads its own ``specs/profiles/*.toml`` ([targets] only);
+``HardwareProfile.gate_targets`` gives the equivalent table for a hardware profile.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from edge.specs import _default_parity, _Strict, load_spec
+
+BackendName = Literal["coreml", "metal", "nnapi", "cpu"]
+FormatName = Literal["onnx", "gguf"]
+IsaHint = Literal[
+    "neon",
+    "dotprod",
+    "i8mm",
+    "fp16",
+    "sve",
+    "sse4_2",
+    "avx",
+    "avx2",
+    "avx512",
+    "avx512_vnni",
+    "amx",
+]
+TaskName = Literal["pii", "intent"]
+
+
+def known_variants() -> list[str]:
+    """Variant names the builder knows (the parity table lists every one of them)."""
+    return list(_default_parity())
+
+
+def variant_format(variant: str) -> str:
+    """``gguf-*`` variants are llama.cpp files; the rest are ONNX."""
+    return "gguf" if variant.startswith("gguf-") else "onnx"
+
+
+class HardwareProfile(_Strict):
+    """One device class. Memory is peak RSS in MiB for all ``tasks`` loaded together."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    description: str = ""
+    memory_budget_mb: float = Field(gt=0, description="peak RSS of all tasks' models together")
+    threads: int = Field(ge=1, le=256)
+    isa: list[IsaHint] = Field(default_factory=list)
+    backends: list[BackendName] = Field(min_length=1, description="tried in order; needs cpu")
+    formats: list[FormatName] = Field(min_length=1)
+    variants: list[str] = Field(min_length=1, description="allowed variants, best first")
+    tasks: list[TaskName] = Field(min_length=1, description="tasks that run together")
+    latency_ms_p95: dict[TaskName, float] = Field(default_factory=dict)
+    accuracy_tolerance: dict[TaskName, float] = Field(
+        default_factory=dict, description="max loss in points vs the merged (fp32) model"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> HardwareProfile:
+        known = known_variants()
+        bad = [v for v in self.variants if v not in known]
+        if bad:
+            raise ValueError(f"variants: unknown {bad}; allowed: {', '.join(known)}")
+        off = [v for v in self.variants if variant_format(v) not in self.formats]
+        if off:
+            raise ValueError(f"variants {off} are not in formats {self.formats}")
+        if "cpu" not in self.backends:
+            raise ValueError("backends must include 'cpu' (the fallback every device has)")
+        for key in ("latency_ms_p95", "accuracy_tolerance"):
+            table: dict[str, float] = getattr(self, key)
+            extra = [t for t in table if t not in self.tasks]
+            if extra:
+                raise ValueError(f"{key} names tasks {extra} not in tasks {self.tasks}")
+            neg = [t for t, v in table.items() if v < 0 or (key == "latency_ms_p95" and v == 0)]
+            if neg:
+                raise ValueError(f"{key} must be positive; got {neg}")
+        return self
+
+    def tolerance(self, task: str) -> float:
+        """Points of headline accuracy the task may lose; 1.0 where the profile is silent."""
+        return float(self.accuracy_tolerance.get(task, 1.0))  # type: ignore[call-overload]
+
+    def allows(self, variant: str) -> bool:
+        return variant in self.variants and variant_format(variant) in self.formats
+
+    def gate_targets(self) -> dict:
+        """The ``[targets]`` table ``benchmarks.profile`` gates on (memory split evenly)."""
+        per_task = self.memory_budget_mb / len(self.tasks)
+        return {
+            "memory_mb": {t: per_task for t in self.tasks},
+            "latency_ms_p95": dict(self.latency_ms_p95),
+        }
+
+
+def load_hardware_profile(name_or_path: str | Path) -> HardwareProfile:
+    """``specs/hardware/NAME.toml`` or a path; SpecError naming file, key and allowed values."""
+    return load_spec(name_or_path, HardwareProfile, "hardware")
