@@ -1,7 +1,9 @@
 """Hardware profiles as release gates: does this machine meet the profile's targets?
 
-Hardware profiles proper are being designed elsewhere; until then a profile is a TOML file (a
-path, or a name looked up in ``specs/profiles/``) of which the gate reads only ``[targets]``::
+A profile is either a hardware profile (``specs/hardware/NAME.toml``, see edge/profiles.py: its
+memory budget, split evenly over its tasks, and its p95 latency targets become the targets), or
+a plain TOML file (a path, or a name looked up in ``specs/profiles/``) of which the gate reads
+only ``[targets]``::
 
     name = "pi5"                       # optional
     [targets]
@@ -20,12 +22,19 @@ batch, in a fresh process).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from edge.errors import EdgeError, SpecError
-from edge.specs import load_spec, resolve_spec_path
+from edge.profiles import load_hardware_profile
+from edge.specs import load_spec, resolve_spec_path, specs_dir
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - 3.10 fallback
+    import tomli as tomllib
 
 KIND_ALIASES = {"token-classification": "pii", "sequence-classification": "intent"}
 GATE_BUCKET = "medium"
@@ -54,9 +63,28 @@ class Profile(BaseModel):
     targets: Targets = Field(...)
 
 
+def _hardware_profile_path(name_or_path: str) -> Path | None:
+    """The hardware profile a name or path refers to, if it is one (it has a memory budget)."""
+    candidate = Path(name_or_path)
+    if candidate.suffix != ".toml" and not candidate.exists():
+        named = specs_dir() / "hardware" / f"{name_or_path}.toml"
+        return named if named.is_file() else None
+    if candidate.is_file():
+        try:
+            raw = tomllib.loads(candidate.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None  # load_spec below reports it properly
+        return candidate if "memory_budget_mb" in raw else None
+    return None
+
+
 def load_profile(name_or_path: str) -> tuple[Profile, Path]:
     """The profile and its path; SpecError if missing or malformed (the gate must not pass a
     release because its profile was misspelled)."""
+    hardware = _hardware_profile_path(name_or_path)
+    if hardware is not None:
+        hw = load_hardware_profile(hardware)
+        return Profile(name=hw.name, targets=Targets(**hw.gate_targets())), hardware
     path = resolve_spec_path(name_or_path, "profiles")
     profile = load_spec(path, Profile, "profiles")
     t = profile.targets

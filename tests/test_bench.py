@@ -162,3 +162,19 @@ def test_latency_script_still_works(pii_artifact):
         check=True,
     ).stdout
     assert "int8" in out and "vs fp32" in out
+
+
+def test_hardware_profiles_are_bench_gates():
+    """`edge bench --profile ci-2core` gates on the hardware profile's own budget and targets."""
+    from benchmarks.profile import load_profile
+    from edge.profiles import load_hardware_profile
+
+    hw = load_hardware_profile("ci-2core")
+    profile, path = load_profile("ci-2core")
+    assert path.parent.name == "hardware"
+    memory = profile.targets.memory_mb
+    assert sum(memory.values()) == pytest.approx(hw.memory_budget_mb)
+    assert set(memory) == set(hw.tasks)
+    assert profile.targets.latency_ms_p95 == dict(hw.latency_ms_p95)
+    same, _ = load_profile(str(path))  # by path too
+    assert same.targets == profile.targets
