@@ -380,32 +380,24 @@ class Router:
                 **local_fields,  # type: ignore[arg-type]
             )
 
-        if not want:
+        # Nothing is sent: no fallback wanted, or the offline switch wins over the policy.
+        stay = (
+            ("local", "not_needed") if not want else ("blocked", "offline") if offline() else None
+        )
+        if stay is not None:
+            decision, outcome = stay
             self.audit.write(
                 self._entry(
-                    decision="local",
+                    decision=decision,
                     reason=reason,
-                    outcome="not_needed",
+                    outcome=outcome,
                     source="local",
                     degraded=False,
                     latency_ms=ms(),
                     **local_fields,
                 )
             )
-            return local_result("not_needed", False)
-        if offline():
-            self.audit.write(
-                self._entry(
-                    decision="blocked",
-                    reason=reason,
-                    outcome="offline",
-                    source="local",
-                    degraded=False,
-                    latency_ms=ms(),
-                    **local_fields,
-                )
-            )
-            return local_result("offline", False)
+            return local_result(outcome, False)
         redaction: Redaction | None = None
         assert self.budget is not None
         try:

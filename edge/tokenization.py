@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from tokenizers import Tokenizer
 
-from edge.errors import ArtifactError
+from edge.errors import ArtifactError, EdgeError
 
 
 @dataclass(frozen=True)
@@ -35,14 +35,21 @@ class Window:
     ids: list[int]
 
 
+def load_tokenizer(path: Path, error: type[EdgeError] = ArtifactError) -> Tokenizer:
+    """A tokenizer.json with truncation and padding off: edge windows and pads on its own.
+    Used for artifacts (ArtifactError) and for the build's base model (BuildError)."""
+    try:
+        tok = Tokenizer.from_file(str(path))
+    except Exception as e:  # tokenizers raises plain Exception on a bad file
+        raise error(f"cannot read tokenizer {path}: {e}") from None
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
 class TextEncoder:
     def __init__(self, tokenizer_path: Path, special_tokens: dict[str, int], max_length: int):
-        try:
-            self._tok = Tokenizer.from_file(str(tokenizer_path))
-        except Exception as e:  # tokenizers raises plain Exception on a bad file
-            raise ArtifactError(f"cannot read tokenizer {tokenizer_path}: {e}") from None
-        self._tok.no_truncation()
-        self._tok.no_padding()
+        self._tok = load_tokenizer(tokenizer_path)
         self.cls_id = special_tokens["cls"]
         self.sep_id = special_tokens["sep"]
         self.pad_id = special_tokens["pad"]

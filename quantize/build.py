@@ -31,7 +31,7 @@ from edge.manifest import (
     file_entry,
 )
 from edge.specs import TaskSpec, load_task_spec
-from edge.tokenization import TextEncoder
+from edge.tokenization import TextEncoder, load_tokenizer
 from quantize import parity
 from quantize.gguf_build import build_gguf_variants
 from quantize.gguf_export import GGUF_VARIANTS
@@ -52,11 +52,7 @@ FORMAT_VARIANTS["all"] = FORMAT_VARIANTS["onnx"] + FORMAT_VARIANTS["gguf"]
 
 def write_tokenizer(base_dir: Path, out_file: Path) -> dict[str, int]:
     """Copy the base tokenizer with truncation and padding off (the runtime windows itself)."""
-    from tokenizers import Tokenizer
-
-    tok = Tokenizer.from_file(str(base_dir / "tokenizer.json"))
-    tok.no_truncation()
-    tok.no_padding()
+    tok = load_tokenizer(base_dir / "tokenizer.json", BuildError)
     ids = {}
     for key, token in SPECIAL_TOKENS.items():
         tid = tok.token_to_id(token)

@@ -21,9 +21,8 @@ from edge.manifest import Manifest, Variant
 from edge.runtime import TASK_CLASSES, IntentClassifier, PIIDetector, TaskModel
 from edge.specs import TaskSpec, load_task_spec
 from quantize.data import check_records
+from quantize.defaults import DEFAULT_BASE
 from quantize.metrics import apply_oos_threshold, choose_oos_threshold, intent_scores, pii_scores
-
-DEFAULT_BASE = "all-MiniLM-L6-v2"
 
 
 def subsample(records: list[dict], limit: int | None, seed: int = 0) -> list[dict]:

@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from edge.errors import BuildError, DataError
 from edge.fsutil import replace_dir
 from edge.specs import TaskSpec
+from edge.tokenization import load_tokenizer
 from quantize.data import records_sha256
 from quantize.merge import load_base_with_head
 from quantize.sources import ADAPTER_RECORD, PEFT_TASK_TYPES, open_base
@@ -138,7 +139,6 @@ def train(
     """Train a LoRA adapter; returns the training record written beside it."""
     import torch
     from peft import LoraConfig, get_peft_model
-    from tokenizers import Tokenizer
 
     cfg = config or TrainConfig()
     console = console or Console(stderr=True)
@@ -161,9 +161,7 @@ def train(
         records = [records[i] for i in perm[n_val:]]
 
     base_dir = open_base(base)
-    tokenizer = Tokenizer.from_file(str(base_dir.path / "tokenizer.json"))
-    tokenizer.no_truncation()
-    tokenizer.no_padding()
+    tokenizer = load_tokenizer(base_dir.path / "tokenizer.json", BuildError)
     pad_id = tokenizer.token_to_id("[PAD]")
     max_length = cfg.max_length or spec.max_length
     token_task = spec.kind == "token-classification"
