@@ -65,3 +65,13 @@ class FallbackError(EdgeError):
     def __init__(self, message: str, outcome: str = "error"):
         super().__init__(message)
         self.outcome = outcome
+
+
+class MappingError(EdgeError):
+    """A pseudonym mapping file is missing, open to other users, corrupt, or would be overwritten.
+
+    Its own exit code (11) because the remedy differs from bad input text: the file holds the
+    original values, so the fix is about that file (its path, its permissions), not the text.
+    """
+
+    exit_code = 11
