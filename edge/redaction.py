@@ -6,6 +6,15 @@ Why both: the model finds names, places and free-form entities; the rules find f
 model span ("maria" in "maria.garcia@example.com") would drop the rule's whole-email span and leave
 "@example.com" in the text. Here every character any detector flagged (for a type the policy does
 not allow out) is covered; resolve_overlaps only picks the placeholder's type for each merged run.
+
+Why not the hybrid detector's fusion (edge.fusion) alone: fusion picks ONE answer where detectors
+disagree (a confident model span beats a rule match, a card number failing Luhn is dropped), which
+is right for reporting entities but would let the loser's characters leave the device. So the
+redactor takes the union of the model's raw spans, every rule match (the recognizers' own
+validation only) AND the fused spans (which add the deny list's values and rule matches that only
+the spec's context words made); the result covers a superset of what ``PIIDetector.detect``
+reports. The one thing it honours from fusion is the spec's allow list (values the deployer
+declared not personal, e.g. its own support address): those stay in the text, like ``allow_pii``.
 """
 
 from __future__ import annotations
@@ -15,10 +24,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from edge.errors import SpecError
+from edge.fusion import Fusion
 from edge.recognizers import RECOGNIZERS, build_recognizers, resolve_overlaps
 from edge.recognizers.base import Recognizer
 from edge.runtime import PIIDetector
-from edge.types import PIIResult, Span
+from edge.textinput import check_text
+from edge.types import Span
 
 RULE_TYPES = frozenset(cls.label for cls in RECOGNIZERS.values())
 
@@ -35,11 +46,13 @@ class Redaction:
         return dict(Counter(s.label for s in self.spans))
 
 
-def merge_spans(spans: Iterable[Span]) -> list[Span]:
+def merge_spans(spans: Iterable[Span], answers: Sequence[Span] = ()) -> list[Span]:
     """Overlapping spans → one span covering their union, typed with resolve_overlaps' help.
 
     The returned spans do not overlap, are sorted, and cover every character of the input spans.
-    Their ``text`` is left empty on purpose: a Redaction must not carry the values it removed.
+    Where one of ``answers`` (the hybrid detector's spans) covers a whole run, its type names
+    the run, so a placeholder says what ``edge pii`` would. Their ``text`` is left empty on
+    purpose: a Redaction must not carry the values it removed.
     """
     ordered = sorted((s for s in spans if s.end > s.start), key=lambda s: (s.start, s.end))
     groups: list[list[Span]] = []
@@ -54,7 +67,8 @@ def merge_spans(spans: Iterable[Span]) -> list[Span]:
     merged = []
     for g in groups:
         lo, hi = min(s.start for s in g), max(s.end for s in g)
-        covering = [s for s in g if s.start == lo and s.end == hi]
+        covering = [s for s in answers if s.start == lo and s.end == hi]
+        covering = covering or [s for s in g if s.start == lo and s.end == hi]
         # One detector saw the whole run (the rule's email around the model's "maria"): its type
         # names the run. Otherwise the longest span resolve_overlaps keeps names it.
         kept = resolve_overlaps(covering or g)
@@ -114,16 +128,31 @@ class Redactor:
             )
         for rec in self.recognizers:
             rec.find("probe 0")  # raises BackendUnavailableError if its dependency is missing
+        # The detector's fusion settings (context words, lists), with the policy's phone region.
+        spec = pii_model.fusion.spec.model_copy(update={"phone_region": phone_region})
+        self.fusion = Fusion(spec, pii_model.task.entities or [])
 
     def detect(self, text: str) -> list[Span]:
-        """Every span the model or a rule found, overlapping or not."""
-        res = self.pii_model.detect(text)
-        assert isinstance(res, PIIResult)
-        found = list(res.spans)
+        """Every span the model, a rule or the fusion found, overlapping or not (allow-listed
+        values left out)."""
+        return self._found(text)[0]
+
+    def _found(self, text: str) -> tuple[list[Span], list[Span]]:
+        """(every span, the hybrid detector's answer)."""
+        text = check_text(text, self.pii_model.task.max_chars)
+        raw = self.pii_model.model_spans([text])[0]
+        found = list(raw)
         for rec in self.recognizers:
             found.extend(rec.find(text))
-        return found
+        if not self.fusion.enabled:
+            return found, []
+        fused = self.fusion.fuse(text, raw)
+        return self.fusion.drop_allowed(text, [*found, *fused]), fused
 
     def redact(self, text: str) -> Redaction:
-        spans = merge_spans(s for s in self.detect(text) if s.label not in self.allow)
+        found, answers = self._found(text)
+        spans = merge_spans(
+            (s for s in found if s.label not in self.allow),
+            [s for s in answers if s.label not in self.allow],
+        )
         return Redaction(text=apply(text, spans), spans=spans)

@@ -7,18 +7,20 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
+from pydantic import ValidationError
 
 from edge.backends import Backend, get_backend
 from edge.bio import decode_spans, redact
-from edge.errors import ArtifactError
+from edge.errors import ArtifactError, SpecError
+from edge.fusion import Fusion
 from edge.manifest import Manifest, read_manifest, verify_entry
 from edge.platform_select import PlatformFacts, detect_facts
 from edge.platform_select import select as select_platform
 from edge.profiles import load_hardware_profile
-from edge.specs import TaskSpec
+from edge.specs import FusionSpec, TaskSpec, format_validation_error
 from edge.textinput import check_text
 from edge.tokenization import TextEncoder
-from edge.types import IntentResult, PIIResult
+from edge.types import IntentResult, PIIResult, Span
 
 DEFAULT_BATCH_SIZE = 16
 
@@ -94,13 +96,48 @@ class PIIDetector(TaskModel):
             best_ctx[w.text_index][pos[take]] = context[take]
         return tokenized, [softmax(m) for m in merged]
 
-    def detect(self, texts: str | Iterable[str]) -> PIIResult | list[PIIResult]:
+    _fusion: Fusion | None = None
+
+    @property
+    def fusion(self) -> Fusion:
+        """The rules half of hybrid detection, from the task spec's ``[fusion]`` (built once)."""
+        if self._fusion is None:
+            self._fusion = Fusion(self.task.fusion, self.task.entities or [])
+        return self._fusion
+
+    def configure_fusion(self, spec: FusionSpec | None = None, **changes) -> Fusion:
+        """Replace the fusion settings, e.g. ``configure_fusion(phone_region="GB")`` or
+        ``configure_fusion(enabled=False)``; ``spec`` replaces them all, ``changes`` edit fields
+        (validated like the spec file)."""
+        base = spec or self.fusion.spec
+        try:
+            new = FusionSpec.model_validate({**base.model_dump(), **changes})
+        except ValidationError as e:
+            raise SpecError(format_validation_error("fusion settings", e)) from None
+        self._fusion = Fusion(new, self.task.entities or [])
+        return self._fusion
+
+    def model_spans(self, texts: list[str]) -> list[list[Span]]:
+        """The model's own spans per (checked) text, before any rule is applied."""
+        tokenized, probs = self.token_probs(texts)
+        return [
+            decode_spans(text, p, self.labels, tok.offsets, tok.word_ids)
+            for text, tok, p in zip(texts, tokenized, probs, strict=True)
+        ]
+
+    def detect(
+        self, texts: str | Iterable[str], *, rules: bool | None = None
+    ) -> PIIResult | list[PIIResult]:
+        """Spans and redacted text. Hybrid (model fused with the rule recognizers, see
+        ``edge.fusion``) unless ``rules=False`` or the spec says ``[fusion] enabled = false``."""
         items, single = self._texts(texts)
-        tokenized, probs = self.token_probs(items)
-        results = []
-        for text, tok, p in zip(items, tokenized, probs, strict=True):
-            spans = decode_spans(text, p, self.labels, tok.offsets, tok.word_ids)
-            results.append(PIIResult(text=text, spans=spans, redacted=redact(text, spans)))
+        found = self.model_spans(items)
+        if self.fusion.enabled if rules is None else rules:
+            found = [self.fusion.fuse(t, spans) for t, spans in zip(items, found, strict=True)]
+        results = [
+            PIIResult(text=text, spans=spans, redacted=redact(text, spans))
+            for text, spans in zip(items, found, strict=True)
+        ]
         return results[0] if single else results
 
     __call__ = detect

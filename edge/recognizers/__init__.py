@@ -7,7 +7,8 @@ in its own module; ``RECOGNIZERS`` names them so a spec can choose a set by name
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from edge.errors import SpecError
 from edge.recognizers.base import Recognizer, resolve_overlaps
@@ -38,12 +39,17 @@ _BY_LABEL: dict[str, str] = {cls.label: name for name, cls in RECOGNIZERS.items(
 
 
 def build_recognizers(
-    names: Iterable[str] | None = None, *, phone_region: str = "US"
+    names: Iterable[str] | None = None,
+    *,
+    phone_region: str = "US",
+    options: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[Recognizer]:
     """Instantiate recognizers by registry name ("email") or by label ("EMAIL_ADDRESS").
 
-    ``None`` builds all of them, in registry order. Duplicates are built once.
+    ``None`` builds all of them, in registry order. Duplicates are built once. ``options`` gives
+    constructor keyword arguments per registry name (``{"ssn": {"weak_score": 0.4}}``).
     """
+    options = options or {}
     if names is None:
         names = list(RECOGNIZERS)
     if isinstance(names, str):
@@ -62,7 +68,10 @@ def build_recognizers(
             continue
         seen.add(name)
         cls = RECOGNIZERS[name]
-        built.append(cls(region=phone_region) if cls is PhoneRecognizer else cls())
+        kwargs = dict(options.get(name, {}))
+        if cls is PhoneRecognizer:
+            kwargs.setdefault("region", phone_region)
+        built.append(cls(**kwargs))
     return built
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from edge.bio import tidy
 from edge.errors import BackendUnavailableError, SpecError
 from edge.recognizers.base import Recognizer, on_token_edges
 from edge.types import Span
@@ -43,8 +44,13 @@ class PhoneRecognizer(Recognizer):
         matcher = phonenumbers.PhoneNumberMatcher(
             text, self.region, leniency=phonenumbers.Leniency.VALID
         )
-        return [
-            self.span(text, m.start, m.end, self.score)
-            for m in matcher
-            if on_token_edges(text, m.start, m.end)
-        ]
+        spans = []
+        for m in matcher:
+            if not on_token_edges(text, m.start, m.end):
+                continue
+            # libphonenumber keeps the "(" of "(+34 612 345 678)" but not the ")": trim
+            # brackets the number does not close, the way the model's spans are tidied.
+            span = tidy(text, self.span(text, m.start, m.end, self.score))
+            if span is not None:
+                spans.append(span)
+        return spans

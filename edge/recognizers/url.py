@@ -3,6 +3,8 @@
 Bare domains ("example.com") are not matched: in prose they collide with file names and
 abbreviations. Trailing sentence punctuation and unbalanced closing brackets are trimmed, so
 "(see https://x.org/a)." yields "https://x.org/a" while ".../Foo_(bar)" keeps its parentheses.
+Characters RFC 3986 never allows unencoded (pipe, backslash, caret, braces) end a URL, so a
+pipe-separated record ("www.x.com/a|Lima|...") does not swallow its neighbours.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ _URL_RE = re.compile(
     r"(?:(?:https?|ftp)://(?:[^\s/@:]+(?::[^\s/@]*)?@)?|www\.)"
     rf"{_HOST}(?![\w-])"
     r"(?::\d{1,5})?"
-    r"(?:[/?#][^\s<>\"'`]*)?",
+    r"(?:[/?#][^\s<>\"'`|\\^{}]*)?",  # RFC 3986: | \ ^ { } never appear unencoded
     re.IGNORECASE,
 )
 _TRAILING = ".,;:!?'\"*"

