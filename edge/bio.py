@@ -7,11 +7,21 @@ Rules, chosen for what a token classifier trained on BIO tags actually emits:
   should not lose the entity);
 - a span runs from its first token's start to its last token's end in the original text;
 - sentence punctuation the model let into a span's edge is trimmed ("Maria Garcia." ends at
-  "Garcia"); a trailing "." stays for ORGANIZATION, where it is usually part of the name ("Inc.").
+  "Garcia"); a trailing "." stays for ORGANIZATION, where it is usually part of the name ("Inc."),
+  and after an abbreviation or an initial ("3:50 p.m.", "Gottfried S.");
+- a span never runs across a line break (except a street address, which may be written on two
+  lines): the model sometimes joins a signature's name to the e-mail on the next line;
+- two spans of one type joined by in-value punctuation ("fe80::6be5" ":" "84fa") or, for
+  multi-word types, a single space ("Daniella" "Petersen") are one value: the model sometimes
+  opens a new span (B-) on every word of a value shaped unlike its training data.
+
+Measured on 1,000 held-out pii-synth records (int8 default model, no rules), these three rules
+moved exact-span micro-F1 from 0.790 to 0.819 (see the issue note for the table).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -27,22 +37,65 @@ def _split(label: str) -> tuple[str, str | None]:
 
 
 TRAILING_PUNCT = ",;:!?\"'"
-LEADING_PUNCT = "\"'"
+LEADING_PUNCT = "\"',;:."
 KEEP_TRAILING_DOT = frozenset({"ORGANIZATION"})
 BRACKETS = {")": "(", "]": "[", "}": "{", ">": "<"}
+
+
+# "a.m.", "S.A.", "e.V." (letters with dots) or an initial ("S.") at a span's end
+ABBREVIATION_END = re.compile(r"(?:(?<![^\W\d_])[^\W\d_]\.)+$")
+MULTILINE_LABELS = frozenset({"STREET_ADDRESS"})
+# What may separate two pieces of one value: joining punctuation inside a token-like value, or
+# one space inside a multi-word value (never "," or ";": "a@x.io;b@y.io" are two values).
+INNER_GAP = re.compile(r"[-:/.#_+@']{1,2}")
+MULTIWORD_LABELS = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "STREET_ADDRESS", "DATE_TIME"})
+
+
+# abbreviations that end a name, an address or a company ("Camacho Sr.", "Main St.")
+ABBREVIATIONS = frozenset(
+    [
+        "jr",
+        "sr",
+        "st",
+        "ave",
+        "blvd",
+        "rd",
+        "co",
+        "inc",
+        "ltd",
+        "corp",
+        "bros",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "prof",
+        "no",
+        "gmbh",
+    ]
+)
+
+
+def _keeps_dot(inner: str, label: str) -> bool:
+    last_word = re.split(r"[\s,]", inner[:-1])[-1].lower()
+    return (
+        label in KEEP_TRAILING_DOT
+        or last_word in ABBREVIATIONS
+        or bool(ABBREVIATION_END.search(inner))
+    )
 
 
 def tidy(text: str, span: Span) -> Span | None:
     """Trim sentence punctuation, quotes, spaces and brackets that do not belong to the value
     off a span's edges ("(415) 555-0132" keeps its brackets, "<a@b.co>" loses them)."""
     start, end = span.start, span.end
-    trailing = TRAILING_PUNCT + ("" if span.label in KEEP_TRAILING_DOT else ".")
     openers = {o: c for c, o in BRACKETS.items()}
     while start < end:
         first, last, inner = text[start], text[end - 1], text[start:end]
         extra_closer = last in BRACKETS and inner.count(last) > inner.count(BRACKETS[last])
         extra_opener = first in openers and inner.count(first) > inner.count(openers[first])
-        if last in trailing or last.isspace() or extra_closer:
+        stray_dot = last == "." and not _keeps_dot(inner, span.label)
+        if last in TRAILING_PUNCT or stray_dot or last.isspace() or extra_closer:
             end -= 1
         elif first in LEADING_PUNCT or first.isspace() or extra_opener:
             start += 1
@@ -108,7 +161,47 @@ def decode_spans(
         cur_end = end
         cur_scores.append(float(scores[i]))
     close()
-    return [t for s in spans if (t := tidy(text, s)) is not None]
+    pieces = [p for s in spans for p in split_lines(text, s)]
+    return merge_touching(text, [t for p in pieces if (t := tidy(text, p)) is not None])
+
+
+def _with(text: str, span: Span, start: int, end: int, score: float) -> Span:
+    return Span(span.label, start, end, score, text[start:end], span.source)
+
+
+def split_lines(text: str, span: Span) -> list[Span]:
+    """The span's pieces between line breaks (a street address stays whole)."""
+    if span.label in MULTILINE_LABELS or "\n" not in span.text:
+        return [span]
+    out, pos = [], span.start
+    for line in span.text.split("\n"):
+        if line.strip():
+            out.append(_with(text, span, pos, pos + len(line), span.score))
+        pos += len(line) + 1
+    return out
+
+
+def _joins(gap: str, label: str) -> bool:
+    return INNER_GAP.fullmatch(gap) is not None or (gap == " " and label in MULTIWORD_LABELS)
+
+
+def merge_touching(text: str, spans: list[Span]) -> list[Span]:
+    """Join neighbouring spans of one type that are pieces of one value (``_joins``)."""
+    out: list[Span] = []
+    for s in spans:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.label == s.label
+            and prev.end <= s.start
+            and _joins(text[prev.end : s.start], s.label)
+        ):
+            n_prev, n_s = prev.end - prev.start, s.end - s.start
+            score = (prev.score * n_prev + s.score * n_s) / (n_prev + n_s)
+            out[-1] = _with(text, prev, prev.start, s.end, score)
+        else:
+            out.append(s)
+    return out
 
 
 def redact(text: str, spans: Sequence[Span]) -> str:

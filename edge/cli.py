@@ -2,14 +2,18 @@
 
 Exit codes: 0 success; 1 other edge error; 2 usage error; 3 bad input text; 4 bad spec;
 5 bad or missing artifact; 6 build failed (incl. parity); 7 optional backend missing;
-8 bad data file; 130 interrupted.
+8 bad data file; 11 pseudonym mapping file missing, unsafe or corrupt; 130 interrupted.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -43,37 +47,44 @@ def read_texts(texts: tuple[str, ...], file: str | None) -> list[str]:
         raise click.UsageError("give TEXT arguments or --file, not both")
     if texts:
         return list(texts)
-    if file:
-        if file == "-":
-            data, source = sys.stdin.buffer.read(), "stdin"
-        else:
-            path = Path(file)
-            if not path.is_file():
-                raise InputError(f"--file {file}: no such file")
-            data, source = path.read_bytes(), str(path)
-    elif not sys.stdin.isatty():
-        data, source = sys.stdin.buffer.read(), "stdin"
-    else:
-        raise click.UsageError("give a TEXT, --file FILE, or pipe text on stdin")
+    with _open_input(file) as (stream, source):
+        data = stream.read()
     out = []
     for n, line in enumerate(decode_utf8(data, source).splitlines(), 1):
         if not line.strip():
             continue
-        if line.lstrip().startswith("{"):
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise InputError(
-                    f"{source}:{n}: line looks like JSON but is not ({e.msg})"
-                ) from None
-            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                raise InputError(f'{source}:{n}: JSONL lines need a "text" string')
-            out.append(obj["text"])
-        else:
-            out.append(line)
+        out.append(_parse_line(line, source, n)[0])
     if not out:
         raise InputError(f"{source} holds no text")
     return out
+
+
+@contextlib.contextmanager
+def _open_input(file: str | None) -> Iterator[tuple[BinaryIO, str]]:
+    """--file FILE, --file - (stdin) or piped stdin, as a binary stream and its name."""
+    if file and file != "-":
+        path = Path(file)
+        if not path.is_file():
+            raise InputError(f"--file {file}: no such file")
+        with path.open("rb") as fh:
+            yield fh, str(path)
+    elif file or not sys.stdin.isatty():
+        yield sys.stdin.buffer, "stdin"
+    else:
+        raise click.UsageError("give a TEXT, --file FILE, or pipe text on stdin")
+
+
+def _parse_line(line: str, source: str, n: int) -> tuple[str, dict | None]:
+    """A line's text, and its JSON object when it is a JSONL line with a "text" field."""
+    if not line.lstrip().startswith("{"):
+        return line, None
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{source}:{n}: line looks like JSON but is not ({e.msg})") from None
+    if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+        raise InputError(f'{source}:{n}: JSONL lines need a "text" string')
+    return obj["text"], obj
 
 
 def model_options(f):
@@ -109,17 +120,28 @@ def _load(model: str | None, task: str, variant: str | None, threads: int | None
 @main.command()
 @click.argument("texts", nargs=-1)
 @model_options
-def pii(texts, model, file, as_json, variant, threads) -> None:
-    """Find PII in TEXT and print it redacted, with the spans found."""
+@click.option(
+    "--rules/--no-rules",
+    default=None,
+    help="Hybrid: fuse the model with the rule recognizers [the task spec's fusion.enabled, "
+    "on by default]; --no-rules: the model's spans only.",
+)
+@click.option("--region", help="Phone region for national numbers, e.g. GB [fusion.phone_region].")
+def pii(texts, model, file, as_json, variant, threads, rules, region) -> None:
+    """Find PII in TEXT and print it redacted, with the spans found and who found them."""
     items = read_texts(texts, file)
     detector = _load(model, "pii", variant, threads)
-    for res in detector.detect(items):
+    if region:
+        detector.configure_fusion(phone_region=region.upper())
+    for res in detector.detect(items, rules=rules):
         if as_json:
             click.echo(json.dumps(res.to_dict(), ensure_ascii=False))
             continue
         click.echo(res.redacted)
         for s in res.spans:
-            click.echo(f"  {s.label:<15} {s.start:>5}-{s.end:<5} {s.score:.2f}  {s.text!r}")
+            click.echo(
+                f"  {s.label:<15} {s.start:>5}-{s.end:<5} {s.score:.2f}  {s.source:<13} {s.text!r}"
+            )
 
 
 @main.command()
@@ -169,10 +191,23 @@ def info(artifact) -> None:
 
 
 @main.command()
-@click.option("--base", required=True, help="Base model folder, or all-MiniLM-L6-v2 (packaged).")
-@click.option("--adapter", required=True, type=click.Path(), help="peft LoRA adapter folder.")
-@click.option("--task", required=True, help="Task spec name (specs/tasks/NAME.toml) or path.")
+@click.option("--base", help="Base model folder, or all-MiniLM-L6-v2 (packaged).")
+@click.option("--adapter", type=click.Path(), help="peft LoRA adapter folder.")
+@click.option("--task", help="Task spec name (specs/tasks/NAME.toml) or path.")
 @click.option("--out", required=True, type=click.Path(), help="Artifact folder to write.")
+@click.option(
+    "--profile",
+    help="Hardware profile (specs/hardware/NAME.toml or a path): build its candidates, measure, "
+    "keep the most accurate set that fits (OUT/<task> + OUT/build-report.json).",
+)
+@click.option("--data", type=click.Path(), help="With --profile and --adapter: eval JSONL.")
+@click.option(
+    "--eval-limit",
+    type=click.IntRange(0),
+    default=1000,
+    show_default=True,
+    help="With --profile: a fixed sample of N eval records per task (0 = all).",
+)
 @click.option(
     "--format",
     "fmt",
@@ -187,13 +222,27 @@ def info(artifact) -> None:
 @click.option("--probe-file", type=click.Path(), help="Parity probe texts (lines or JSONL).")
 @click.option("--force", is_flag=True, help="Replace an existing artifact folder.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def build(base, adapter, task, out, fmt, variants, probe_file, force, quiet) -> None:
-    """Merge a LoRA adapter into a base, export ONNX and/or GGUF, check parity, write it."""
+def build(
+    base, adapter, task, out, profile, data, eval_limit, fmt, variants, probe_file, force, quiet
+) -> None:
+    """Merge a LoRA adapter into a base, export ONNX and/or GGUF, check parity, write it.
+
+    With --profile: the variants a hardware profile allows, each measured (accuracy, peak RSS,
+    latency), the most accurate set that fits its memory budget kept (default models unless
+    --adapter/--task/--data name your own)."""
     from quantize.build import FORMAT_VARIANTS
     from quantize.build import build as run_build
     from quantize.probes import load_probes
 
     probes = load_probes(probe_file) if probe_file else None
+    if profile:
+        return _build_profile(
+            profile, out, base, adapter, task, data, eval_limit, fmt, variants, probes, force, quiet
+        )
+    if not (base and adapter and task):
+        raise click.UsageError("give --base, --adapter and --task (or --profile NAME)")
+    if data:
+        raise click.UsageError("--data goes with --profile")
     chosen = (
         tuple(v.strip() for v in variants.split(",") if v.strip())
         if variants
@@ -208,6 +257,38 @@ def build(base, adapter, task, out, fmt, variants, probe_file, force, quiet) -> 
             f"{v.parity.argmax_agreement:.4f}  max|Δlogit| {v.parity.max_abs_logit_diff:.2e}"
         )
     click.echo(f"wrote {out} in {manifest.build_seconds:.1f} s")
+
+
+def _build_profile(
+    profile, out, base, adapter, task, data, eval_limit, fmt, variants, probes, force, quiet
+) -> None:
+    """`edge build --profile`: the profile chooses the variants, so --format/--variants do not."""
+    from quantize.profile_build import REPORT_NAME, build_profile, custom_source
+
+    if variants or fmt != "onnx":
+        raise click.UsageError("--profile chooses the variants; leave out --format/--variants")
+    if (base or task or data) and not adapter:
+        raise click.UsageError("--base/--task/--data with --profile need --adapter")
+    custom = None
+    if adapter:
+        if not task:
+            raise click.UsageError("--adapter needs --task")
+        custom = custom_source(
+            base or "all-MiniLM-L6-v2", adapter, task, data, eval_limit, probes=probes
+        )
+    report = build_profile(
+        profile,
+        out,
+        sources={custom.task: custom} if custom else None,
+        eval_limit=eval_limit,
+        force=force,
+        quiet=quiet,
+    )
+    chosen = ", ".join(f"{t} {v}" for t, v in report["chosen"].items())
+    click.echo(
+        f"profile {report['profile']}: {chosen}, {report['total_peak_rss_mb']:.0f} MB together "
+        f"<= {report['budget_mb']:g} MB; wrote {out} ({REPORT_NAME}) in {report['seconds']:.0f} s"
+    )
 
 
 @main.command()
@@ -228,6 +309,19 @@ def build(base, adapter, task, out, fmt, variants, probe_file, force, quiet) -> 
 @click.option("--lr", default=5e-4, show_default=True, type=float)
 @click.option("--lora-r", default=16, show_default=True, type=click.IntRange(1, 1024))
 @click.option("--seed", default=0, show_default=True, type=int)
+@click.option(
+    "--train-split",
+    default="train",
+    show_default=True,
+    help="Split of --dataset to train on (pii-synth: train-only leaves the val templates unseen).",
+)
+@click.option(
+    "--patience",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Epochs without a better validation accuracy before stopping.",
+)
 @click.option("--oversample", multiple=True, help="LABEL=FACTOR: repeat a rare label's records.")
 @click.option("--threads", type=click.IntRange(1, 256), help="torch CPU threads.")
 @click.option("--force", is_flag=True, help="Replace an existing adapter folder.")
@@ -244,6 +338,8 @@ def train(
     lr,
     lora_r,
     seed,
+    train_split,
+    patience,
     oversample,
     threads,
     force,
@@ -262,7 +358,7 @@ def train(
     if data:
         records = load_records(data, spec)
     else:
-        records = check_records(load_dataset(dataset, "train"), spec, dataset)
+        records = check_records(load_dataset(dataset, train_split), spec, dataset)
     if val:
         val_records = load_records(val, spec)
     elif dataset:
@@ -283,6 +379,7 @@ def train(
         lora_r=lora_r,
         lora_alpha=2 * lora_r,
         seed=seed,
+        patience=patience,
         threads=threads,
     )
     rec = run_train(
@@ -299,6 +396,31 @@ def _fmt(x: float | None, pct: bool = True) -> str:
     if x is None:
         return "n/a"
     return f"{100 * x:.1f}" if pct else f"{x:.3f}"
+
+
+def _pii_table(scores: dict, what: str | None):
+    """Per-type and micro P/R/F1 of one PII prediction source, exact and relaxed."""
+    from rich.table import Table
+
+    title = "PII entities (P/R/F1 in %)" + (f": {what}" if what else "")
+    table = Table(title=title, caption="ex: exact span match · rel: overlapping span, same type")
+    table.add_column("type", no_wrap=True)
+    for col in ("n", "ex P", "ex R", "ex F1", "rel P", "rel R", "rel F1"):
+        table.add_column(col, justify="right", no_wrap=True)
+    rows = [
+        (t, scores["exact"]["per_type"][t], scores["relaxed"]["per_type"][t])
+        for t in scores["exact"]["per_type"]
+    ]
+    rows.append(("micro", scores["exact"]["micro"], scores["relaxed"]["micro"]))
+    for i, (name, e, r) in enumerate(rows):
+        table.add_row(
+            name,
+            str(e["support"]),
+            *(_fmt(e[k]) for k in ("precision", "recall", "f1")),
+            *(_fmt(r[k]) for k in ("precision", "recall", "f1")),
+            end_section=i == len(rows) - 2,
+        )
+    return table
 
 
 def _print_eval(report: dict) -> None:
@@ -320,27 +442,10 @@ def _print_eval(report: dict) -> None:
     )
     scores = res["scores"]
     if res["kind"] == "token-classification":
-        table = Table(
-            title="PII entities (P/R/F1 in %)",
-            caption="ex: exact span match · rel: overlapping span, same type",
-        )
-        table.add_column("type", no_wrap=True)
-        for col in ("n", "ex P", "ex R", "ex F1", "rel P", "rel R", "rel F1"):
-            table.add_column(col, justify="right", no_wrap=True)
-        rows = [
-            (t, scores["exact"]["per_type"][t], scores["relaxed"]["per_type"][t])
-            for t in scores["exact"]["per_type"]
-        ]
-        rows.append(("micro", scores["exact"]["micro"], scores["relaxed"]["micro"]))
-        for i, (name, e, r) in enumerate(rows):
-            table.add_row(
-                name,
-                str(e["support"]),
-                *(_fmt(e[k]) for k in ("precision", "recall", "f1")),
-                *(_fmt(r[k]) for k in ("precision", "recall", "f1")),
-                end_section=i == len(rows) - 2,
-            )
-        console.print(table)
+        hybrid = res.get("hybrid")
+        console.print(_pii_table(scores, "model only" if hybrid else None))
+        if hybrid:
+            console.print(_pii_table(hybrid["scores"], "hybrid: model + rules (edge.fusion)"))
         conf_title, conf_cols = "top span errors (O = none)", ("gold", "predicted", "count")
     else:
         table = Table(title="intent")
@@ -364,7 +469,14 @@ def _print_eval(report: dict) -> None:
             conf.add_row(g, p, str(n))
         console.print(conf)
     h = res["headline"]
-    console.print(f"fine-tuned {h['metric']}: {_fmt(h['value'])} %")
+    if res.get("hybrid"):
+        hh, hms = res["hybrid"]["headline"], res["hybrid"]["latency_ms_per_text"]
+        console.print(
+            f"fine-tuned {h['metric']}: model only {_fmt(h['value'])} %, "
+            f"hybrid {_fmt(hh['value'])} % ({hms:.2f} ms/text with the rules)"
+        )
+    else:
+        console.print(f"fine-tuned {h['metric']}: {_fmt(h['value'])} %")
     if base is not None:
         bs, bh = base["source"], base["headline"]
         extra = f", threshold {base['oos_threshold']:.3f}" if base.get("oos_threshold") else ""
@@ -396,6 +508,12 @@ def _print_eval(report: dict) -> None:
 @click.option("--oos-threshold", type=click.FloatRange(0, 1), help="Override the task's.")
 @click.option("--limit", type=click.IntRange(1), help="Evaluate a fixed sample of N records.")
 @click.option("--seed", default=0, show_default=True, type=int)
+@click.option(
+    "--rules/--no-rules",
+    default=True,
+    show_default=True,
+    help="PII: also score the hybrid detector (model + rule recognizers) beside the model alone.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object with everything.")
 def eval_(
     model,
@@ -415,9 +533,13 @@ def eval_(
     oos_threshold,
     limit,
     seed,
+    rules,
     as_json,
 ) -> None:
-    """Score a model on labelled data against a no-fine-tuning baseline (a report: exits 0)."""
+    """Score a model on labelled data against a no-fine-tuning baseline (a report: exits 0).
+
+    PII: the model's own spans and, unless --no-rules, the hybrid detector's (model + rules).
+    """
     from edge.manifest import read_manifest
     from edge.specs import load_task_spec
     from quantize.data import check_records, load_records
@@ -456,10 +578,17 @@ def eval_(
             val_records = load_dataset(dataset, "val")
     if model:
         result = evaluate_artifact(
-            model, records, variant=variant, threads=threads, oos_threshold=oos_threshold
+            model,
+            records,
+            variant=variant,
+            threads=threads,
+            oos_threshold=oos_threshold,
+            rules=rules,
         )
     else:
-        result = evaluate_torch(base, adapter, spec, records, oos_threshold=oos_threshold)
+        result = evaluate_torch(
+            base, adapter, spec, records, oos_threshold=oos_threshold, rules=rules
+        )
     base_result = comparison = None
     if baseline:
         base_result = evaluate_baseline(
@@ -492,6 +621,46 @@ DEMO_TEXTS = {
         "what's the best way to learn the violin",
     ],
 }
+
+
+@main.command()
+@click.option("--model", "model", type=click.Path(), required=True, help="Intent artifact.")
+@click.option("--variant", help="The variant that will ship (default: the artifact's default).")
+@click.option("--threads", type=click.IntRange(1, 256), help="CPU threads (default: all).")
+@click.option("--data", type=click.Path(), help="Labelled validation JSONL with oos examples.")
+@click.option("--dataset", help="Named data set instead of --data: clinc150.")
+@click.option("--split", default="val", show_default=True, help="Split of --dataset.")
+@click.option(
+    "--min-oos-recall",
+    type=click.FloatRange(0, 1),
+    help="Out-of-scope recall to reach (default: the task's oos_min_recall).",
+)
+@click.option("--json", "as_json", is_flag=True)
+def calibrate(model, variant, threads, data, dataset, split, min_oos_recall, as_json) -> None:
+    """Choose an intent artifact's out-of-scope threshold on validation data (never on test)."""
+    from edge.manifest import read_manifest
+    from quantize.data import check_records, load_records
+    from quantize.datasets import load_dataset
+    from quantize.evaluate import calibrate_oos_threshold
+
+    if bool(data) == bool(dataset):
+        raise click.UsageError("give exactly one of --data FILE or --dataset NAME")
+    spec = read_manifest(Path(model)).task
+    if data:
+        records = load_records(data, spec)
+    else:
+        records = check_records(load_dataset(dataset, split), spec, f"{dataset}:{split}")
+    res = calibrate_oos_threshold(
+        model, records, variant=variant, threads=threads, min_oos_recall=min_oos_recall
+    )
+    if as_json:
+        click.echo(json.dumps(res))
+        return
+    click.echo(
+        f"{res['variant']}, {res['records']} records, rule: {res['rule']}: in-scope accuracy "
+        f"{res['in_scope_accuracy']:.4f}, out-of-scope recall {res['oos_recall']:.4f}"
+    )
+    click.echo(f"oos_threshold = {res['threshold']:.4f}   # put this in the task spec")
 
 
 @main.command()
@@ -569,6 +738,12 @@ def _int_list(ctx, param, value: str | None) -> list[int] | None:
 @click.option("--base", help="Base model of the PyTorch peer [all-MiniLM-L6-v2].")
 @click.option("--adapter", type=click.Path(), help="LoRA adapter of the PyTorch peer.")
 @click.option("--profile", help="Hardware profile (name or .toml): exit 10 if a target is missed.")
+@click.option(
+    "--vs",
+    type=click.Choice(["presidio"]),
+    help="Instead: accuracy and per-text latency against Presidio on the held-out synthetic "
+    "and hand-written sets (python -m benchmarks.presidio_compare; the `compare` extra).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def bench(
     models,
@@ -585,9 +760,12 @@ def bench(
     base,
     adapter,
     profile,
+    vs,
     quiet,
 ) -> None:
     """Benchmark variants and peers on this machine; write a report folder (JSON, Markdown, PNG)."""
+    if vs == "presidio":
+        return _bench_vs_presidio(models, task, out, limit, data, quiet)
     from benchmarks.harness import BenchConfig, default_threads, run_bench
     from benchmarks.profile import raise_if_missed
     from edge.defaults import default_model_dir, resolve_model
@@ -641,6 +819,279 @@ def bench(
     if report["profile"] is not None:
         raise_if_missed(report["profile"], Path(out))  # exit 10 on a missed target
         click.echo(f"profile {report['profile']['name']}: every target met")
+
+
+# --- anonymization (issue #7): `edge redact` and `edge deanonymize` -------------------------------
+
+MAX_LINE_BYTES = 64 * 1024 * 1024  # deanonymize reads lines of any length up to this
+
+
+@dataclasses.dataclass(frozen=True)
+class _Item:
+    """One text of the input and what it takes to write it back in the same shape."""
+
+    where: str
+    n: int
+    text: str
+    obj: dict | None = None
+    ending: str = "\n"
+    nbytes: int = 0
+
+    def __str__(self) -> str:
+        return self.where
+
+    def render(self, text: str) -> bytes:
+        if self.obj is not None:
+            text = json.dumps({**self.obj, "text": text}, ensure_ascii=False)
+        return (text + self.ending).encode("utf-8")
+
+
+def _items(texts: tuple[str, ...], file: str | None, max_bytes: int) -> Iterator[_Item]:
+    """TEXT arguments, or --file/stdin read one line at a time (never the whole input).
+
+    Every line is kept, blank ones included, with its own ending, so the output has the same
+    lines as the input (and `--per-line` numbers match between redact and deanonymize).
+    """
+    if texts:
+        for i, text in enumerate(texts, 1):
+            yield _Item(f"TEXT {i}", i, text)
+        return
+    with _open_input(file) as (stream, source):
+        n = 0
+        while raw := stream.readline(max_bytes + 2):
+            n += 1
+            body = raw[:-1] if raw.endswith(b"\n") else raw
+            ending = "\n" if raw.endswith(b"\n") else ""
+            if body.endswith(b"\r"):
+                body, ending = body[:-1], "\r" + ending
+            if len(body) > max_bytes:
+                raise InputError(
+                    f"{source}:{n}: line longer than {max_bytes:,} bytes; split it into lines"
+                )
+            text, obj = decode_utf8(body, f"{source}:{n}"), None
+            if text.strip():
+                text, obj = _parse_line(text, source, n)
+            yield _Item(f"{source}:{n}", n, text, obj, ending, len(raw))
+
+
+@contextlib.contextmanager
+def _output(out: str | None, mode: int) -> Iterator[BinaryIO]:
+    """--out FILE written to a temporary sibling and renamed when complete, else stdout."""
+    from edge.anonymize.mapping import open_atomic
+
+    if out is None:
+        yield click.get_binary_stream("stdout")
+        return
+    with open_atomic(out, mode) as fh:
+        yield fh
+
+
+def _check_parent(path: str | None, option: str) -> None:
+    """Fail before any work (and with the option's name) when a file could not be written."""
+    if path and not Path(path).resolve().parent.is_dir():
+        raise click.BadParameter(f"{path}: its folder does not exist", param_hint=option)
+
+
+def _progress(file: str | None, out: str | None, quiet: bool):
+    """A byte-based progress bar on stderr, only when writing a file from an input file."""
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    size = Path(file).stat().st_size if file and file != "-" and Path(file).is_file() else None
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=quiet or out is None or size is None,
+    ), size
+
+
+@main.command()
+@click.argument("texts", nargs=-1)
+@click.option("--model", "model", help="Artifact folder (default: the built default model).")
+@click.option("--variant", help="Variant in the artifact, e.g. int8 (default: its default).")
+@click.option("--threads", type=click.IntRange(1, 256), help="CPU threads (default: all).")
+@click.option("--file", "file", help="Read FILE line by line (text or JSONL), - = stdin.")
+@click.option(
+    "--operator",
+    type=click.Choice(["replace", "mask", "hash", "redact", "pseudonymize"]),
+    help="One operator for every type (default: the spec's [anonymize] table).",
+)
+@click.option("--spec", help="Task spec (name or .toml) whose [anonymize] table to use.")
+@click.option("--mask-keep", type=click.IntRange(0), help="mask: last N characters kept [4].")
+@click.option("--mask-char", help="mask: the masking character [*].")
+@click.option("--new-value", help="replace: this text instead of <TYPE>.")
+@click.option(
+    "--salt",
+    envvar="EDGE_HASH_SALT",
+    help="hash: salt (or $EDGE_HASH_SALT, which stays out of shell history). Same salt, same "
+    "hash: fix it to join across runs. Default: a random one, printed on stderr.",
+)
+@click.option(
+    "--mapping",
+    type=click.Path(dir_okay=False),
+    help="pseudonymize: write pseudonym -> value here (mode 0600) for `edge deanonymize`.",
+)
+@click.option(
+    "--per-line",
+    is_flag=True,
+    help="pseudonymize: each line (or TEXT) is its own document, numbering restarts. Default: "
+    "the whole input is one document, a value keeps its pseudonym on every line.",
+)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write here (atomically), not stdout.")
+@click.option("--force", is_flag=True, help="Replace an existing --mapping file.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def redact(
+    texts,
+    model,
+    variant,
+    threads,
+    file,
+    operator,
+    spec,
+    mask_keep,
+    mask_char,
+    new_value,
+    salt,
+    mapping,
+    per_line,
+    out,
+    force,
+    quiet,
+) -> None:
+    """Anonymize PII in TEXT or a file: replace, mask, hash, redact or pseudonymize each type.
+
+    Streams --file line by line (blank lines and JSONL objects keep their shape). Operators per
+    type come from the [anonymize] table of the task spec recorded in the model when it was
+    built (--spec pii reads specs/tasks/pii.toml instead), overridden by the options.
+    pseudonymize writes <TYPE_N> tokens that avoid strings of that shape already in the input
+    (a --file is read twice for that); with --mapping FILE, `edge deanonymize --mapping FILE`
+    puts the values back.
+    """
+    from edge.anonymize import Anonymizer, resolve_spec
+    from edge.anonymize.mapping import MappingWriter, open_atomic
+    from edge.anonymize.stream import anonymize_stream, detector_fn
+    from edge.errors import MappingError
+    from edge.specs import load_task_spec
+
+    if texts and file:
+        raise click.UsageError("give TEXT arguments or --file, not both")
+    if mask_char is not None and len(mask_char) != 1:
+        raise click.BadParameter(f"{mask_char!r}: give one character", param_hint="--mask-char")
+    _check_parent(out, "--out")
+    _check_parent(mapping, "--mapping")
+    if mapping and Path(mapping).exists() and not force:
+        raise MappingError(
+            f"{mapping} exists and may be the only way to reverse an earlier run; "
+            "choose another --mapping path, or pass --force to replace it"
+        )
+    detector = _load(model, "pii", variant, threads)
+    table = load_task_spec(spec).anonymize if spec else detector.task.anonymize
+    try:
+        chosen = resolve_spec(
+            table, operator=operator, keep=mask_keep, mask_char=mask_char, new_value=new_value
+        )
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    anonymizer = Anonymizer.from_spec(chosen, salt=salt)
+    pseudo = anonymizer.uses("pseudonymize")
+    if mapping and not pseudo:
+        raise click.UsageError("--mapping goes with pseudonymize, which no entity type uses here")
+    if anonymizer.uses("hash") and anonymizer.salt_generated:
+        click.echo(
+            f"hash salt for this run: {anonymizer.salt} (hashes match only under the same salt; "
+            "pass it with --salt or $EDGE_HASH_SALT to reuse it)",
+            err=True,
+        )
+    if pseudo and not mapping:
+        click.echo("note: no --mapping FILE, so the pseudonyms cannot be reversed", err=True)
+    max_bytes = 4 * detector.task.max_chars
+    if pseudo and not per_line and (texts or (file and file != "-")):
+        for item in _items(texts, file, max_bytes):  # first pass: token-like strings to avoid
+            anonymizer.reserve(item.text)
+    bar, size = _progress(file, out, quiet)
+    results = anonymize_stream(
+        ((item, item.text) for item in _items(texts, file, max_bytes)),
+        detector_fn(detector),
+        anonymizer,
+        per_document=per_line,
+        max_chars=detector.task.max_chars,
+    )
+    with contextlib.ExitStack() as stack:
+        sink = stack.enter_context(_output(out, 0o666))
+        # Entered after the output, so it is renamed first: never an output without its mapping.
+        writer = None
+        if mapping:
+            scope = "line" if per_line else "document"
+            writer = MappingWriter(stack.enter_context(open_atomic(mapping)), scope)
+        with bar:
+            task = bar.add_task("anonymizing", total=size)
+            for item, res in results:
+                sink.write(item.render(res.text))
+                if writer and per_line:
+                    writer.add_line(item.n, res.pseudonyms)
+                bar.advance(task, item.nbytes)
+        if writer:
+            if not per_line:
+                writer.add_document(anonymizer.table.pseudonyms)
+            writer.close()
+    if out:
+        click.echo(f"wrote {out}" + (f" and {mapping}" if mapping else ""), err=True)
+
+
+@main.command()
+@click.argument("texts", nargs=-1)
+@click.option(
+    "--mapping",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The mapping file `edge redact --operator pseudonymize --mapping` wrote.",
+)
+@click.option("--file", "file", help="Read FILE line by line (text or JSONL), - = stdin.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Write here (atomically, mode 0600: it holds the original values), not stdout.",
+)
+def deanonymize(texts, mapping, file, out) -> None:
+    """Put the original values back in place of the <TYPE_N> pseudonyms of `edge redact`.
+
+    Works on the anonymized text or on text derived from it (an answer quoting the pseudonyms);
+    token-like strings that are not in the mapping are left as they are. A --per-line mapping
+    applies line N's table to line N (or TEXT N).
+    """
+    from edge.anonymize.mapping import read_mapping, restore
+
+    if texts and file:
+        raise click.UsageError("give TEXT arguments or --file, not both")
+    _check_parent(out, "--out")
+    loaded = read_mapping(mapping)
+    with _output(out, 0o600) as sink:
+        for item in _items(texts, file, MAX_LINE_BYTES):
+            sink.write(item.render(restore(item.text, loaded.table_for(item.n))))
+
+
+def _bench_vs_presidio(models, task, out, limit, data, quiet) -> None:
+    """`edge bench --vs presidio`: the comparison runs in a child process so that its thread
+    pins (OMP/MKL/OpenBLAS = 1) are set before numpy loads, as they would be from a shell."""
+    import os
+    import subprocess
+
+    if len(models) > 1 or task == "intent":
+        raise click.UsageError("--vs presidio compares one PII model (--model DIR or the default)")
+    cmd = [sys.executable, "-m", "benchmarks.presidio_compare"]
+    cmd += ["--model", str(models[0])] if models else []
+    cmd += ["--out", "presidio-report" if out == "bench-report" else str(out)]
+    cmd += ["--limit", str(limit)] if limit else []
+    cmd += ["--dataset", str(data)] if data else []
+    cmd += ["--quiet"] if quiet else []
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    code = subprocess.call(cmd, env=env)
+    if code:
+        sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,6 +20,8 @@ from edge.errors import ArtifactError, DataError
 from edge.manifest import Manifest, Variant
 from edge.runtime import TASK_CLASSES, IntentClassifier, PIIDetector, TaskModel
 from edge.specs import TaskSpec, load_task_spec
+from edge.textinput import check_text
+from edge.types import Span
 from quantize.data import check_records
 from quantize.defaults import DEFAULT_BASE
 from quantize.metrics import apply_oos_threshold, choose_oos_threshold, intent_scores, pii_scores
@@ -66,26 +68,55 @@ def _result(spec: TaskSpec, source: dict, scores: dict, seconds: float, n: int, 
     }
 
 
+def _span_dicts(spans: Sequence[Span]) -> list[dict]:
+    return [{"start": s.start, "end": s.end, "label": s.label} for s in spans]
+
+
 def evaluate_model(
-    model: TaskModel, records: Sequence[dict], source: dict, *, oos_threshold: float | None = None
+    model: TaskModel,
+    records: Sequence[dict],
+    source: dict,
+    *,
+    oos_threshold: float | None = None,
+    rules: bool = True,
 ) -> dict:
     """Run a loaded task model over the records and score it.
 
     ``oos_threshold`` overrides the task's ``oos_threshold`` (intent only), with the runtime's
     rule: out of scope when the top label is the out-of-scope label or its confidence is lower.
+
+    PII: ``scores`` and ``headline`` are the model's own spans (what the fine-tuning bought, what
+    the rules baseline is compared with, what differs between variants); with ``rules`` the
+    result also has ``hybrid``: the same model spans fused with the rule recognizers as
+    ``PIIDetector.detect`` does by default (``edge.fusion``), scored the same way, with the
+    fusion's extra time.
     """
     spec = model.task
     records = check_records(list(records), spec, "records")
     texts = [r["text"] for r in records]
     started = time.perf_counter()
     if isinstance(model, PIIDetector):
-        results = model.detect(texts)
+        found = model.model_spans([check_text(t, spec.max_chars) for t in texts])
         seconds = time.perf_counter() - started
-        pred = [
-            [{"start": s.start, "end": s.end, "label": s.label} for s in r.spans] for r in results
-        ]
-        scores = pii_scores([r["spans"] for r in records], pred)
-        return _result(spec, source, scores, seconds, len(records))
+        gold = [r["spans"] for r in records]
+        scores = pii_scores(gold, [_span_dicts(s) for s in found])
+        extra = {}
+        if rules:
+            started = time.perf_counter()
+            fused = [model.fusion.fuse(t, s) for t, s in zip(texts, found, strict=True)]
+            fusion_seconds = time.perf_counter() - started
+            hybrid = pii_scores(gold, [_span_dicts(s) for s in fused])
+            extra["hybrid"] = {
+                "scores": hybrid,
+                "headline": headline(spec, hybrid),
+                "seconds": seconds + fusion_seconds,
+                "latency_ms_per_text": 1000 * (seconds + fusion_seconds) / len(records)
+                if records
+                else 0.0,
+                "recognizers": [r.name for r in model.fusion.recognizers],
+                "unavailable": dict(model.fusion.unavailable),
+            }
+        return _result(spec, source, scores, seconds, len(records), **extra)
     assert isinstance(model, IntentClassifier)
     results = model.classify(texts, top_k=1)
     seconds = time.perf_counter() - started
@@ -110,6 +141,7 @@ def evaluate_artifact(
     variant: str | None = None,
     threads: int | None = None,
     oos_threshold: float | None = None,
+    rules: bool = True,
 ) -> dict:
     """Metrics of one artifact variant (any backend format), plus batched latency per text."""
     import edge
@@ -121,7 +153,7 @@ def evaluate_artifact(
         "variant": model.variant,
         "format": model.manifest.variant(model.variant).format,
     }
-    return evaluate_model(model, records, source, oos_threshold=oos_threshold)
+    return evaluate_model(model, records, source, oos_threshold=oos_threshold, rules=rules)
 
 
 class TorchBackend(Backend):
@@ -169,12 +201,13 @@ def evaluate_torch(
     records: Sequence[dict],
     *,
     oos_threshold: float | None = None,
+    rules: bool = True,
 ) -> dict:
     """Metrics of the merged PyTorch model: what the artifacts are measured against."""
     spec = spec if isinstance(spec, TaskSpec) else load_task_spec(spec)
     model = torch_task_model(base, adapter, spec)
     source = {"type": "pytorch", "base": str(base), "adapter": str(adapter)}
-    return evaluate_model(model, records, source, oos_threshold=oos_threshold)
+    return evaluate_model(model, records, source, oos_threshold=oos_threshold, rules=rules)
 
 
 def evaluate_baseline(
@@ -222,7 +255,7 @@ def evaluate_baseline(
         gold_val = [r["label"] for r in val]
         if oos in gold_val and any(g != oos for g in gold_val):
             top, sims = model.predict([r["text"] for r in val])
-            threshold = choose_oos_threshold(gold_val, top, sims, oos)
+            threshold = choose_oos_threshold(gold_val, top, sims, oos, spec.oos_min_recall)
     started = time.perf_counter()
     top, sims = model.predict(texts)
     seconds = time.perf_counter() - started
@@ -245,4 +278,43 @@ def compare(model_metrics: dict, baseline_metrics: dict, margin_points: float = 
         "difference_points": diff,
         "margin_points": margin_points,
         "beats_baseline": bool(diff > margin_points),
+    }
+
+
+def calibrate_oos_threshold(
+    artifact: str | Path,
+    records: Sequence[dict],
+    *,
+    variant: str | None = None,
+    threads: int | None = None,
+    min_oos_recall: float | None = None,
+) -> dict:
+    """The out-of-scope threshold for an intent artifact, chosen on labelled validation records.
+
+    Run on the variant that will ship (int8 moves confidences a little). The rule is the task's
+    (``oos_min_recall``, else the best in-scope accuracy + out-of-scope recall); the result says
+    what the threshold gives on these records, to paste into the task spec.
+    """
+    import edge
+
+    model = edge.load(artifact, variant=variant, threads=threads)
+    spec = model.task
+    oos = spec.out_of_scope_label
+    if spec.kind != "sequence-classification" or not oos:
+        raise DataError(f"task {spec.name!r} has no out-of-scope label to calibrate")
+    records = check_records(list(records), spec, "records")
+    target = spec.oos_min_recall if min_oos_recall is None else min_oos_recall
+    results = model.classify([r["text"] for r in records], top_k=1)
+    top = [r.top_k[0][0] for r in results]
+    conf = [r.top_k[0][1] for r in results]
+    gold = [r["label"] for r in records]
+    threshold = choose_oos_threshold(gold, top, conf, oos, target)
+    scores = intent_scores(gold, apply_oos_threshold(top, conf, threshold, oos), oos)
+    return {
+        "threshold": threshold,
+        "rule": "max in-scope acc + oos recall" if target is None else f"oos recall >= {target}",
+        "variant": model.variant,
+        "records": len(records),
+        "in_scope_accuracy": scores["in_scope_accuracy"],
+        "oos_recall": scores["oos_recall"],
     }

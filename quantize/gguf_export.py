@@ -30,7 +30,9 @@ convert script. What it follows, in the llama.cpp source vendored by llama-cpp-p
 
 PII (token classification) GGUFs have no head: llama.cpp returns per-token hidden states
 (pooling NONE) and the runtime applies the classifier from ``head.npz`` in numpy, because
-llama.cpp has no per-token classifier for BERT.
+llama.cpp has no per-token classifier for BERT. Mean-pooled intent models (task spec
+``pooling = "mean"``) likewise: llama.cpp's MEAN pooling returns the sentence vector and
+``head.npz`` holds the classifier.
 """
 
 from __future__ import annotations
@@ -56,18 +58,30 @@ HEAD_FILE = "head.npz"
 KEY_NORMALIZER_LOWERCASE = "tokenizer.ggml.normalizer.lowercase"
 KEY_NORMALIZER_STRIP_ACCENTS = "tokenizer.ggml.normalizer.strip_accents"
 # Our own keys: what the runtime needs to know about the file without the manifest.
-KEY_EDGE_HEAD = "edge.head"  # "rank" (llama.cpp applies the classifier) or "token" (head.npz)
+KEY_EDGE_HEAD = "edge.head"  # head_kind(): how the runtime turns the file's output into logits
 KEY_EDGE_LABELS = "edge.labels"
 
-# Tensors of the task head: HF name (without the ``bert.`` prefix) → llama.cpp tensor role
-# (None: leave the tensor out). Looked up before gguf-py's TensorNameMap, which would send
-# ``classifier`` to ``cls``.
+# Tensors of the task head, per head kind: HF name (without the ``bert.`` prefix) → llama.cpp
+# tensor role (None: leave the tensor out). Looked up before gguf-py's TensorNameMap, which
+# would send ``classifier`` to ``cls``.
 HEAD_TENSORS: dict[str, dict[str, str | None]] = {
-    "sequence-classification": {"pooler.dense": "CLS", "classifier": "CLS_OUT"},
-    "token-classification": {},  # the classifier goes to head.npz, there is no pooler
+    "rank": {"pooler.dense": "CLS", "classifier": "CLS_OUT"},
+    "mean": {},  # the classifier goes to head.npz, there is no pooler
+    "token": {},  # the classifier goes to head.npz, there is no pooler
 }
-POOLING: dict[str, str] = {"sequence-classification": "RANK", "token-classification": "NONE"}
-HEAD_KIND: dict[str, str] = {"sequence-classification": "rank", "token-classification": "token"}
+# head kind → llama.cpp pooling: RANK applies cls/tanh/cls.output inside llama.cpp; MEAN returns
+# the mean of the token states per sequence; NONE returns every token's state.
+POOLING: dict[str, str] = {"rank": "RANK", "mean": "MEAN", "token": "NONE"}
+NPZ_HEADS = ("mean", "token")  # head kinds whose classifier the runtime applies from head.npz
+
+
+def head_kind(spec: TaskSpec) -> str:
+    """ "token" for token tasks; "rank" ([CLS] pooler) or "mean" for sequence tasks."""
+    if spec.kind == "token-classification":
+        return "token"
+    return "mean" if spec.pooling == "mean" else "rank"
+
+
 SKIPPED = ("embeddings.position_ids",)  # a buffer, not a weight
 GELU_ACTS = ("gelu", "gelu_new", "gelu_pytorch_tanh")  # llama.cpp's BERT FFN is GELU (tanh form)
 
@@ -241,7 +255,7 @@ def write_gguf(
 ) -> GGUFExport:
     """Write the merged model as an f32 GGUF; token tasks also get ``head_file`` (npz).
 
-    ``head_tensors`` overrides HEAD_TENSORS[spec.kind]; tests use it to write the pooler-less
+    ``head_tensors`` overrides HEAD_TENSORS[head_kind(spec)]; tests use it to write the pooler-less
     conversion and show that its logits are wrong.
     """
     gguf = _gguf()
@@ -251,7 +265,8 @@ def write_gguf(
     weights = _hf_tensors(model)
     n_layer = int(config.num_hidden_layers)
     name_map = gguf.get_tensor_name_map(gguf.MODEL_ARCH.BERT, n_layer)
-    head = HEAD_TENSORS[spec.kind] if head_tensors is None else head_tensors
+    kind = head_kind(spec)
+    head = HEAD_TENSORS[kind] if head_tensors is None else head_tensors
     writer = gguf.GGUFWriter(str(out_file), ARCH)
     writer.add_name(f"edge-{spec.name}")
     writer.add_context_length(int(config.max_position_embeddings))
@@ -261,12 +276,12 @@ def write_gguf(
     writer.add_head_count(int(config.num_attention_heads))
     writer.add_layer_norm_eps(float(config.layer_norm_eps))
     writer.add_causal_attention(False)
-    writer.add_pooling_type(gguf.PoolingType[POOLING[spec.kind]])
+    writer.add_pooling_type(gguf.PoolingType[POOLING[kind]])
     writer.add_file_type(GGUF_VARIANTS["gguf-f32"].ftype)
     writer.add_token_type_count(int(getattr(config, "type_vocab_size", 2)))
-    writer.add_string(KEY_EDGE_HEAD, HEAD_KIND[spec.kind])
+    writer.add_string(KEY_EDGE_HEAD, kind)
     writer.add_array(KEY_EDGE_LABELS, labels)
-    if spec.kind == "sequence-classification":
+    if kind == "rank":
         writer.add_classifier_output_labels(labels)
     add_vocab(writer, tokenizer_path, n_vocab=int(config.vocab_size))
 
@@ -280,7 +295,7 @@ def write_gguf(
                 continue
             role = getattr(gguf.MODEL_TENSOR, role_name)
             gguf_name = f"{gguf.TENSOR_NAMES[role]}.{suffix}"
-        elif stem == "classifier" and spec.kind == "token-classification":
+        elif stem == "classifier" and kind in NPZ_HEADS:
             head_arrays[suffix] = arr
             continue
         else:
@@ -291,19 +306,19 @@ def write_gguf(
                 )
         writer.add_tensor(gguf_name, np.ascontiguousarray(arr, dtype=np.float32))
         written += 1
-    if spec.kind == "token-classification":
+    if kind in NPZ_HEADS:
         if set(head_arrays) != {"weight", "bias"}:
-            raise BuildError("GGUF export: token classifier weight/bias not found in the model")
+            raise BuildError("GGUF export: classifier weight/bias not found in the model")
         if head_arrays["weight"].shape[0] != len(labels):
             raise BuildError("GGUF export: classifier rows disagree with the task's labels")
         if head_file is None:
-            raise BuildError("GGUF export: token tasks need a head file")
+            raise BuildError(f"GGUF export: a {kind!r} head needs a head file")
         np.savez(head_file, weight=head_arrays["weight"], bias=head_arrays["bias"])
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
     writer.close()
-    return GGUFExport(out_file, head_file if spec.kind == "token-classification" else None, written)
+    return GGUFExport(out_file, head_file if kind in NPZ_HEADS else None, written)
 
 
 # llama-quant.cpp tensor_type_fallback's warning: the tensor, its row length, wanted → used type

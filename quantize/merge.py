@@ -12,6 +12,10 @@ def head_class(spec: TaskSpec):
 
     if spec.kind == "token-classification":
         return AutoModelForTokenClassification
+    if spec.pooling == "mean":
+        from quantize.heads import MeanPooledBertForSequenceClassification
+
+        return MeanPooledBertForSequenceClassification
     return AutoModelForSequenceClassification
 
 

@@ -1,6 +1,7 @@
-"""PyTorch → ONNX (optimum) and ONNX fp32 → int8 (onnxruntime dynamic quantization).
+"""PyTorch → ONNX (optimum), ONNX fp32 → int8 (onnxruntime dynamic quantization) and → int4
+(onnxruntime's blockwise weight-only MatMulNBits quantizer).
 
-Variants are a data table: name → how to make it from the fp32 export. Adding int4 later is a row.
+Variants are a data table: name → how to make it from the fp32 export.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,12 +27,36 @@ def export_fp32(model, kind: str, out_file: Path) -> None:
 
     with tempfile.TemporaryDirectory(prefix="edge-onnx-") as tmp:
         try:
-            onnx_export_from_model(
-                model, tmp, task=OPTIMUM_TASKS[kind], do_validation=False, opset=18
-            )
+            if model.__class__.__module__.startswith("transformers"):
+                onnx_export_from_model(
+                    model, tmp, task=OPTIMUM_TASKS[kind], do_validation=False, opset=18
+                )
+            else:
+                _export_own_head(model, kind, Path(tmp) / "model.onnx")
         except Exception as e:  # optimum wraps many export failures in plain exceptions
             raise BuildError(f"ONNX export failed: {e}") from e
         shutil.move(str(Path(tmp) / "model.onnx"), out_file)
+
+
+def _export_own_head(model, kind: str, out_file: Path) -> None:
+    """Heads of our own (quantize/heads.py) through optimum's BERT ONNX config.
+
+    Why not ``onnx_export_from_model``: it infers the library from the class's module and refuses
+    any class outside transformers. The config still gives the same input/output names, dynamic
+    axes and dummy inputs as the transformers heads get.
+    """
+    from optimum.exporters.onnx.convert import export_pytorch
+    from optimum.exporters.tasks import TasksManager
+
+    make_config = TasksManager.get_exporter_config_constructor(
+        "onnx",
+        model_type=model.config.model_type,
+        task=OPTIMUM_TASKS[kind],
+        library_name="transformers",
+    )
+    with warnings.catch_warnings():  # tracer notes about constants in BERT's mask code
+        warnings.simplefilter("ignore")
+        export_pytorch(model, make_config(model.config), 18, out_file)
 
 
 def quantize_int8(fp32_file: Path, out_file: Path) -> dict:
@@ -49,6 +75,58 @@ def quantize_int8(fp32_file: Path, out_file: Path) -> dict:
     return settings
 
 
+INT4_BLOCK = 32
+
+
+def quantize_int4(fp32_file: Path, out_file: Path) -> dict:
+    """4-bit weight-only, symmetric blocks of 32 (like llama.cpp's q4_0), activations in fp32.
+
+    Why the embeddings too (Gather → GatherBlockQuantized): MiniLM's word-embedding table is 45 of
+    its 87 MB; with only the MatMuls in 4 bits the file stays at 52 MB, larger than int8 (22 MB).
+    Blocks of 32 rather than onnxruntime's default 128: hidden 384 is 3 blocks of 128, so one
+    outlier would set the scale of a third of a row. Measured on the default adapters (argmax
+    agreement with PyTorch, 1,000 validation texts): PII 0.9997 (int8 0.9998), intent 0.976
+    (int8 0.984); 13.7 / 14.4 MB. The quantizer raises the opset to 21 (int4 tensors) itself.
+    """
+    import numpy as np
+
+    try:
+        import onnx
+        from onnxruntime.quantization import QuantFormat
+        from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+    except ImportError as e:  # onnxruntime's quantizer imports onnx-ir, which it does not require
+        raise BuildError(
+            f"the int4 variant needs onnxruntime's MatMulNBitsQuantizer, which cannot be imported "
+            f"({e}); pip install onnx-ir, or leave int4 out (--variants)"
+        ) from None
+    # The module calls logging.basicConfig(level=INFO) on import and logs every node it quantizes.
+    logging.getLogger("onnxruntime.quantization.matmul_nbits_quantizer").setLevel(logging.ERROR)
+    logging.getLogger().setLevel(logging.ERROR)
+    quantizer = MatMulNBitsQuantizer(
+        onnx.load(str(fp32_file)),
+        bits=4,
+        block_size=INT4_BLOCK,
+        is_symmetric=True,
+        quant_format=QuantFormat.QOperator,
+        op_types_to_quantize=("MatMul", "Gather"),
+        quant_axes=(("MatMul", 0), ("Gather", 1)),
+    )
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):  # all-zero blocks: scale 0, kept 0
+            quantizer.process()
+        quantizer.model.save_model_to_file(str(out_file), use_external_data_format=False)
+    except Exception as e:  # the quantizer asserts on shapes it cannot block
+        raise BuildError(f"int4 quantization failed: {e}; leave int4 out (--variants)") from e
+    return {
+        "method": "weight-only blockwise (MatMulNBits, GatherBlockQuantized)",
+        "weight_bits": 4,
+        "block_size": INT4_BLOCK,
+        "symmetric": True,
+        "ops": "MatMul,Gather",
+        "activations": "float32",
+    }
+
+
 def make_fp32(fp32_file: Path, out_file: Path) -> dict:
     shutil.copyfile(fp32_file, out_file)
     return {"method": "none", "dtype": "float32"}
@@ -58,4 +136,5 @@ def make_fp32(fp32_file: Path, out_file: Path) -> dict:
 ONNX_VARIANTS: dict[str, tuple[str, Callable[[Path, Path], dict]]] = {
     "fp32": ("model.fp32.onnx", make_fp32),
     "int8": ("model.int8.onnx", quantize_int8),
+    "int4": ("model.int4.onnx", quantize_int4),
 }

@@ -132,6 +132,17 @@ def _adapter_shapes(adapter: AdapterDir) -> dict[str, tuple[int, ...]]:
         raise BuildError(f"cannot read {adapter.weights}: {e} (corrupt or truncated?)") from None
 
 
+def _pooling_from_weights(cfg: dict, shapes: dict[str, tuple[int, ...]]) -> str | None:
+    """LoRA on the pooler means a [CLS]-pooler head; a "dense" target with no pooler weights
+    means the model had no pooler (mean pooling); otherwise the weights cannot tell."""
+    if any(".pooler." in k for k in shapes):
+        return "cls"
+    targets = cfg.get("target_modules")
+    if isinstance(targets, list) and "dense" in targets:
+        return "mean"
+    return None
+
+
 def check_compatible(base: BaseModelDir, adapter: AdapterDir, spec: TaskSpec) -> None:
     """Refuse an adapter that does not fit this base and this task, before peft sees it."""
     cfg = adapter.config
@@ -176,6 +187,16 @@ def check_compatible(base: BaseModelDir, adapter: AdapterDir, spec: TaskSpec) ->
                     f"adapter targets layer {layer}, base {base.path} has {n_layers} layers"
                 )
     rec = adapter.record
+    if spec.kind == "sequence-classification":
+        # a head trained on the [CLS] pooler reads other features than a mean-pooled one: both
+        # load without an error and give wrong labels, so the adapter's pooling must match.
+        trained = (rec or {}).get("pooling") or _pooling_from_weights(cfg, shapes)
+        if trained and trained != spec.pooling:
+            raise BuildError(
+                f"adapter {adapter.path} was trained with pooling {trained!r} but task "
+                f'{spec.name!r} uses pooling {spec.pooling!r}; set `pooling = "{trained}"` '
+                "in the task spec or retrain the adapter"
+            )
     if rec:
         if rec.get("labels") and rec["labels"] != spec.model_labels:
             raise BuildError(

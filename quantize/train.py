@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from edge.errors import BuildError, DataError
 from edge.fsutil import replace_dir
 from edge.specs import TaskSpec
-from edge.tokenization import load_tokenizer
+from edge.tokenization import load_tokenizer, show_line_breaks
 from quantize.data import records_sha256
 from quantize.merge import load_base_with_head
 from quantize.sources import ADAPTER_RECORD, PEFT_TASK_TYPES, open_base
@@ -40,6 +40,10 @@ class TrainConfig:
     target_modules: tuple[str, ...] = ("query", "key", "value", "dense")
     val_fraction: float = 0.1
     patience: int = 2
+    # What early stopping watches. Accuracy, not loss: on CLINC150 the validation loss rose from
+    # epoch 3 (the head grows confident) while validation accuracy kept rising to epoch 10
+    # (0.93 → 0.96); stopping on the loss kept the epoch-3 model.
+    monitor: str = "val_accuracy"
     seed: int = 0
     max_length: int | None = None  # default: the task's
     threads: int | None = None
@@ -124,6 +128,17 @@ def _evaluate(model, encoded, batch_size, pad_id, token_task, device) -> dict[st
     return {"val_loss": loss_sum / max(1, n_batches), "val_accuracy": correct / max(1, total)}
 
 
+MONITORS = ("val_accuracy", "val_loss")
+
+
+def _better(metrics: dict, best: dict, monitor: str) -> bool:
+    """Higher accuracy (ties: lower loss) or lower loss, per ``monitor``."""
+    if monitor == "val_loss":
+        return metrics["val_loss"] < best["val_loss"]
+    key = (metrics["val_accuracy"], -metrics["val_loss"])
+    return key > (best["val_accuracy"], -best["val_loss"])
+
+
 def train(
     base: str | Path,
     spec: TaskSpec,
@@ -141,6 +156,8 @@ def train(
     from peft import LoraConfig, get_peft_model
 
     cfg = config or TrainConfig()
+    if cfg.monitor not in MONITORS:
+        raise BuildError(f"monitor must be one of {', '.join(MONITORS)}, not {cfg.monitor!r}")
     console = console or Console(stderr=True)
     out_dir = Path(out_dir)
     if out_dir.exists() and not force:
@@ -161,7 +178,7 @@ def train(
         records = [records[i] for i in perm[n_val:]]
 
     base_dir = open_base(base)
-    tokenizer = load_tokenizer(base_dir.path / "tokenizer.json", BuildError)
+    tokenizer = show_line_breaks(load_tokenizer(base_dir.path / "tokenizer.json", BuildError))
     pad_id = tokenizer.token_to_id("[PAD]")
     max_length = cfg.max_length or spec.max_length
     token_task = spec.kind == "token-classification"
@@ -236,7 +253,7 @@ def train(
                 info=f"epoch {epoch} val_loss {metrics['val_loss']:.3f} "
                 f"val_acc {metrics['val_accuracy']:.3f}",
             )
-            if best is None or metrics["val_loss"] < best["val_loss"]:
+            if best is None or _better(metrics, best, cfg.monitor):
                 best, bad_epochs = metrics, 0
                 best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
             else:
@@ -251,6 +268,7 @@ def train(
         "task": spec.name,
         "kind": spec.kind,
         "labels": spec.model_labels,
+        **({"pooling": spec.pooling} if spec.kind == "sequence-classification" else {}),
         "base_name": base_dir.name,
         "base_sha256": base_dir.sha256(),
         "data_sha256": records_sha256(records),

@@ -100,6 +100,52 @@ def test_choose_oos_threshold_balances_in_scope_and_oos():
         choose_oos_threshold(["x", "y"], ["x", "y"], [0.5, 0.6], "oos")
 
 
+def test_choose_oos_threshold_for_a_recall_target():
+    gold = ["x", "x", "y", "oos", "oos", "oos", "oos"]
+    top = ["x", "x", "y", "x", "x", "y", "oos"]
+    conf = [0.9, 0.8, 0.6, 0.3, 0.5, 0.7, 0.95]
+    # recall 1/4 at t=0; catching 0.3 and 0.5 (t=0.6) gives 3/4, the 0.7 one needs t > 0.7
+    assert choose_oos_threshold(gold, top, conf, "oos", min_oos_recall=0.75) == 0.6
+    assert choose_oos_threshold(gold, top, conf, "oos", min_oos_recall=0.5) == 0.5
+    t = choose_oos_threshold(gold, top, conf, "oos", min_oos_recall=1.0)
+    labels = apply_oos_threshold(top, conf, t, "oos")
+    assert all(p == "oos" for p, g in zip(labels, gold, strict=True) if g == "oos")
+
+
+def test_cli_calibrate_picks_a_threshold_on_validation_data(intent_artifact, tmp_path):
+    import edge
+
+    clf = edge.load(intent_artifact)
+    texts = [f"sample {i} {w}" for i in range(12) for w in ("table", "rain", "song")]
+    labels = clf.labels
+    rows = [
+        {"text": t, "label": labels[k % len(labels)]} for k, t in enumerate(texts)
+    ]  # every label, out_of_scope included
+    data = tmp_path / "val.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    res = CliRunner().invoke(
+        main,
+        [
+            "calibrate",
+            "--model",
+            str(intent_artifact),
+            "--data",
+            str(data),
+            "--min-oos-recall",
+            "0.75",
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["oos_recall"] >= 0.75 and 0.0 <= out["threshold"] <= 1.0
+    assert out["records"] == len(rows) and out["rule"] == "oos recall >= 0.75"
+    human = CliRunner().invoke(
+        main, ["calibrate", "--model", str(intent_artifact), "--data", str(data)]
+    )
+    assert human.exit_code == 0 and "oos_threshold = " in human.output
+
+
 def test_compare_and_margin():
     m = {"headline": {"metric": "exact micro-F1", "value": 0.9}}
     b = {"headline": {"metric": "exact micro-F1", "value": 0.75}}

@@ -519,7 +519,7 @@ def test_corrupt_head(pii_art, tmp_path):
         edge.load(art, variant="gguf-q4_0")
     shutil.rmtree(art)
     art = _copy_with(pii_art, tmp_path, lambda d: d[: len(d) // 2], fix_hash=True, file=HEAD_FILE)
-    with pytest.raises(ArtifactError, match="cannot read the token head"):
+    with pytest.raises(ArtifactError, match="cannot read the classifier head"):
         edge.load(art, variant="gguf-q4_0")
 
 

@@ -221,4 +221,4 @@ def test_write_jsonl_roundtrip(tmp_path) -> None:
 
 def test_bad_split_rejected() -> None:
     with pytest.raises(ValueError):
-        generate(1, split="dev")  # type: ignore[arg-type]
+        generate(1, split="bogus")  # type: ignore[arg-type]

@@ -119,3 +119,36 @@ def test_tiny_pii_training_learns_entities(tmp_path, tiny_base, pii_spec):
     first, best = rec["history"][0], rec["best"]
     assert best["val_loss"] < 0.8 * first["val_loss"]
     assert best["val_accuracy"] > 0.5
+
+
+def test_early_stopping_watches_accuracy_by_default():
+    from quantize.train import _better
+
+    best = {"val_loss": 0.30, "val_accuracy": 0.93}
+    later = {"val_loss": 0.33, "val_accuracy": 0.95}  # more confident, more often right
+    assert _better(later, best, "val_accuracy")
+    assert not _better(later, best, "val_loss")
+    tie = {"val_loss": 0.29, "val_accuracy": 0.93}
+    assert _better(tie, best, "val_accuracy")  # equal accuracy: the lower loss wins
+    assert TrainConfig().monitor == "val_accuracy"
+
+
+def test_unknown_monitor_is_refused(tmp_path, tiny_base, intent_spec):
+    from edge.errors import BuildError
+
+    records = [{"text": f"t {i}", "label": intent_spec.labels[i % 4]} for i in range(12)]
+    with pytest.raises(BuildError, match="monitor must be one of"):
+        train(tiny_base, intent_spec, records, tmp_path / "a", config=TrainConfig(monitor="f1"))
+    assert not (tmp_path / "a").exists()
+
+
+def test_mean_pooled_training_records_its_pooling(tmp_path, tiny_base, intent_spec):
+    """What `edge train` writes for a mean-pooled task builds; the record says the pooling."""
+    from quantize.build import build
+
+    spec = intent_spec.model_copy(update={"pooling": "mean"})
+    records = [{"text": f"x{i} {lbl}", "label": lbl} for i in range(6) for lbl in spec.labels]
+    rec = train(tiny_base, spec, records, tmp_path / "ad", config=TrainConfig(epochs=1), quiet=True)
+    assert rec["pooling"] == "mean"
+    m = build(tiny_base, tmp_path / "ad", spec, tmp_path / "art", quiet=True, variants=["fp32"])
+    assert m.variant("fp32").parity.passed

@@ -10,7 +10,9 @@ differ). Outputs, with ``embeddings=True``:
   sequence from ``llama_get_embeddings_seq``;
 - PII (``edge.head = "token"``): pooling NONE, per-token hidden states from
   ``llama_get_embeddings``; the token classifier (``head.npz`` beside the GGUF, hashed by the
-  manifest as an extra file) is applied here in numpy.
+  manifest as an extra file) is applied here in numpy;
+- mean-pooled intent (``edge.head = "mean"``): MEAN pooling, one sentence vector per sequence
+  from ``llama_get_embeddings_seq``, and the classifier from ``head.npz`` in numpy.
 
 ``llama_encode`` is called directly: BERT has no KV cache, and on such a context
 ``llama_decode`` only forwards to it (llama-context.cpp). Each sequence is its own encoder
@@ -46,7 +48,8 @@ from edge.platform_select import Selection
 
 INSTALL_HINT = "install it with pip install -e '.[gguf]' (or `make gguf`)"
 ARCH = "bert"
-HEAD_KINDS = ("rank", "token")
+HEAD_KINDS = ("rank", "token", "mean")
+NPZ_HEADS = ("token", "mean")  # head kinds whose classifier is applied here from head.npz
 
 _state: dict[str, Any] = {"ready": False, "quiet": None}
 _state_lock = threading.Lock()
@@ -270,11 +273,12 @@ def read_header(path: Path) -> GGUFHeader:
 
 
 def load_head(artifact_dir: Path, variant: Variant, header: GGUFHeader) -> tuple:
-    """The token classifier (weight [labels, hidden], bias [labels]) from the variant's npz."""
+    """The classifier (weight [labels, hidden], bias [labels]) from the variant's npz."""
     entries = [e for e in variant.extra_files if e.file.endswith(".npz")]
     if len(entries) != 1:
         raise ArtifactError(
-            f"GGUF variant {variant.name!r} of a token task needs one .npz head in extra_files"
+            f"GGUF variant {variant.name!r} ({header.head!r} head) needs one .npz head in "
+            "extra_files; rebuild the artifact"
         )
     path = Path(artifact_dir) / entries[0].file
     try:
@@ -282,7 +286,7 @@ def load_head(artifact_dir: Path, variant: Variant, header: GGUFHeader) -> tuple
             weight = np.ascontiguousarray(data["weight"], dtype=np.float32)
             bias = np.ascontiguousarray(data["bias"], dtype=np.float32)
     except Exception as e:  # zipfile/KeyError/ValueError on a bad file
-        raise ArtifactError(f"cannot read the token head {path} ({e}); rebuild it") from None
+        raise ArtifactError(f"cannot read the classifier head {path} ({e}); rebuild it") from None
     if weight.shape != (len(header.labels), header.n_embd) or bias.shape != (len(header.labels),):
         raise ArtifactError(f"{path}: head shape {weight.shape} does not fit the GGUF model")
     return weight, bias
@@ -330,7 +334,7 @@ class GGUFBackend(Backend):
         ll = load_llama_cpp()
         path = Path(artifact_dir) / variant.model.file
         header = read_header(path)
-        head = load_head(artifact_dir, variant, header) if header.head == "token" else None
+        head = load_head(artifact_dir, variant, header) if header.head in NPZ_HEADS else None
         mparams = ll.llama_model_default_params()
         # Metal offload when the hardware profile chose it (Apple silicon), else CPU.
         mparams.n_gpu_layers = placement.gguf_gpu_layers if placement else 0
@@ -347,9 +351,11 @@ class GGUFBackend(Backend):
         n_threads = threads or os.cpu_count() or 1
         cparams = ll.llama_context_default_params()
         cparams.embeddings = True
-        cparams.pooling_type = (
-            ll.LLAMA_POOLING_TYPE_RANK if header.head == "rank" else ll.LLAMA_POOLING_TYPE_NONE
-        )
+        cparams.pooling_type = {
+            "rank": ll.LLAMA_POOLING_TYPE_RANK,
+            "mean": ll.LLAMA_POOLING_TYPE_MEAN,
+            "token": ll.LLAMA_POOLING_TYPE_NONE,
+        }[header.head]
         cparams.flash_attn_type = ll.LLAMA_FLASH_ATTN_TYPE_DISABLED
         cparams.n_ctx = cparams.n_batch = cparams.n_ubatch = capacity
         cparams.n_seq_max = 1
@@ -408,8 +414,10 @@ class GGUFBackend(Backend):
 
     def hidden_states(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         """[batch, seq, hidden] last-layer states (token models: what the numpy head reads)."""
-        if self._head is None:
-            raise ArtifactError("this GGUF pools inside llama.cpp (rank); it has no token states")
+        if self._header.head != "token":
+            raise ArtifactError(
+                f"this GGUF pools inside llama.cpp ({self._header.head}); it has no token states"
+            )
         out = np.zeros((*np.shape(input_ids), self._header.n_embd), dtype=np.float32)
 
         def collect(row: int, n: int) -> None:
@@ -421,17 +429,27 @@ class GGUFBackend(Backend):
         self._run(input_ids, attention_mask, collect)
         return out
 
-    def logits(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
-        if self._head is not None:
-            weight, bias = self._head
-            return self.hidden_states(input_ids, attention_mask) @ weight.T + bias
-        out = np.zeros((np.shape(input_ids)[0], self._n_out), dtype=np.float32)
+    def _pooled(self, input_ids: np.ndarray, width: int) -> tuple[np.ndarray, Any]:
+        """[batch, width] per-sequence output of llama.cpp's pooling, and its collector."""
+        out = np.zeros((np.shape(input_ids)[0], width), dtype=np.float32)
 
         def collect(row: int, n: int) -> None:
             ptr = self._ll.llama_get_embeddings_seq(self._ctx, 0)
             if not ptr:
-                raise ArtifactError("llama.cpp returned no classifier output")
-            out[row] = np.ctypeslib.as_array(ptr, shape=(self._n_out,))
+                raise ArtifactError("llama.cpp returned no pooled output")
+            out[row] = np.ctypeslib.as_array(ptr, shape=(width,))
 
+        return out, collect
+
+    def logits(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        head = self._header.head
+        if head == "token":
+            weight, bias = self._head
+            return self.hidden_states(input_ids, attention_mask) @ weight.T + bias
+        width = self._header.n_embd if head == "mean" else self._n_out
+        out, collect = self._pooled(input_ids, width)
         self._run(input_ids, attention_mask, collect)
+        if head == "mean":
+            weight, bias = self._head
+            return out @ weight.T + bias
         return out

@@ -3,8 +3,9 @@
 Why: offsets are computed while the string is assembled (never by searching for the value
 afterwards, which breaks on repeated or overlapping values), and every random choice comes from a
 single seeded ``random.Random`` so a (split, seed, n) triple always yields the same corpus. The
-"heldout" split draws only from held-out templates and uses its own RNG stream, so it measures
-generalisation to unseen sentence shapes.
+"dev" and "heldout" splits draw only from their own templates (never trained on) with their own
+RNG streams: "dev" validates training and is where errors are studied, "heldout" is the test set
+that F1 is reported on, so it measures generalisation to unseen sentence shapes.
 """
 
 from __future__ import annotations
@@ -22,15 +23,17 @@ from pathlib import Path
 from typing import Literal
 
 from .templates import (
-    HELDOUT_NEGATIVE_TEMPLATES,
-    HELDOUT_TEMPLATES,
+    DEV_NEGATIVE_TEMPLATES,
+    DEV_TEMPLATES,
     SLOT_ALIASES,
+    TEST_NEGATIVE_TEMPLATES,
+    TEST_TEMPLATES,
     TRAIN_NEGATIVE_TEMPLATES,
     TRAIN_TEMPLATES,
 )
 from .values import ENTITY_TYPES, FILLERS, VALUE_FNS, Ctx, Value, pick_locale
 
-Split = Literal["train", "heldout"]
+Split = Literal["train", "dev", "train+dev", "heldout"]
 Record = dict[str, object]
 
 NEGATIVE_RATE = 0.17  # share of records with no PII (look-alikes only)
@@ -91,8 +94,12 @@ def _compile(templates: Iterable[str]) -> tuple[_Compiled, ...]:
 
 _POOLS: dict[str, tuple[tuple[_Compiled, ...], tuple[_Compiled, ...]]] = {
     "train": (_compile(TRAIN_TEMPLATES), _compile(TRAIN_NEGATIVE_TEMPLATES)),
-    "heldout": (_compile(HELDOUT_TEMPLATES), _compile(HELDOUT_NEGATIVE_TEMPLATES)),
+    "dev": (_compile(DEV_TEMPLATES), _compile(DEV_NEGATIVE_TEMPLATES)),
+    "heldout": (_compile(TEST_TEMPLATES), _compile(TEST_NEGATIVE_TEMPLATES)),
 }
+# The shipped model's training data: once the number of epochs was chosen on "dev", the dev
+# templates join training (more sentence shapes); "heldout" stays unseen.
+_POOLS["train+dev"] = (_POOLS["train"][0] + _POOLS["dev"][0], _POOLS["train"][1] + _POOLS["dev"][1])
 for _split, (_pos, _neg) in _POOLS.items():
     for _t in _pos:
         if not _t.labels:
@@ -110,7 +117,7 @@ def templates(split: Split = "train", *, negatives: bool = True) -> tuple[str, .
 
 def _check_split(split: str) -> str:
     if split not in _POOLS:
-        raise ValueError(f"split must be 'train' or 'heldout', got {split!r}")
+        raise ValueError(f"split must be one of {', '.join(_POOLS)}, got {split!r}")
     return split
 
 
@@ -233,7 +240,7 @@ def write_jsonl(records: Iterable[Record], path: str | os.PathLike[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Generate synthetic PII NER data as JSONL.")
     ap.add_argument("--n", type=int, required=True)
-    ap.add_argument("--split", choices=["train", "heldout"], default="train")
+    ap.add_argument("--split", choices=list(_POOLS), default="train")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)

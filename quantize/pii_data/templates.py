@@ -235,9 +235,56 @@ TRAIN_TEMPLATES: tuple[str, ...] = (
     "{LOC:city} office: {ADDRESS:full} · reception {PHONE}",
     "The domain {URL} was registered by {ORG} on {DATE:date}.",
     "Proof of identity: SSN {SSN}, address {ADDRESS:full}, phone {PHONE}.",
+    # --- added for variety (session 2): signature blocks, places in passing, name orders ---------
+    "Thanks again,\n{NAME}\n{EMAIL}",
+    "--\n{NAME}\n{ORG}\n{PHONE}",
+    "Regards\n{NAME:first}\n\nSent from {LOC:city}",
+    "{NAME}\n{ADDRESS:street}\n{LOC:citystate}",
+    "we drove through {LOC:city} on the way back, traffic was insane tbh",
+    "anyone know a good dentist in {LOC:city}? asking for {NAME:first}",
+    "ugh {NAME:first} cancelled again, guess we're not going to {LOC:city} after all",
+    "landed in {LOC:citycountry} omg it's so hot",
+    "The festival moves from {LOC:city} to {LOC:city} next year.",
+    "Shipping to {LOC:country} takes about {num} days.",
+    "We have warehouses in {LOC:citystate} and {LOC:citycountry}.",
+    "Weather alert for {LOC:city}: heavy rain expected on {DATE:date}.",
+    "She grew up in {LOC:citycountry} and moved to {LOC:city} for work.",
+    "Store locator: {ORG}, {ADDRESS:street}, {LOC:city}",
+    "Branch manager {NAME} runs the {LOC:city} store.",
+    "Delegates from {LOC:country}, {LOC:country} and {LOC:country} attended.",
+    "Report prepared by {NAME:lastfirst} for {ORG}, {LOC:city}.",
+    "Attendees: {NAME:lastfirst}; {NAME:lastfirst}; {NAME:lastfirst}",
+    "Defendant {NAME:lastfirst} appeared before the court on {DATE:date}.",
+    "Borrower: {NAME:lastfirst} | Lender: {ORG} | Amount: {amount}",
+    "Joint account holders {NAME} and {NAME}, IBAN {IBAN}.",
+    "{NAME} and {NAME:first} are co-founders of {ORG}.",
+    "Wedding of {NAME} & {NAME} on {DATE:date} in {LOC:city}",
+    "Estimates from {ORG} and {ORG} both came in over budget.",
+    "{ORG} acquired {ORG} for {amount}, the companies said on {DATE:date}.",
+    "Our supplier {ORG} ({URL}) ships from {LOC:citycountry}.",
+    "invoice {invoice} from {ORG}, contact {NAME:first} on {PHONE}",
+    "the guy from {ORG} said {NAME:first} would call back lol",
+    "Interviewer: {NAME:titled}\nCandidate: {NAME}\nLocation: {LOC:city}",
+    "Sender\t{NAME}\nEmail\t{EMAIL}\nPhone\t{PHONE}",
+    "key: owner_name value: {NAME} | key: owner_email value: {EMAIL}",
+    "contact_name: {NAME}\ncontact_email: {EMAIL}\ncontact_city: {LOC:city}",
+    "{NAME:first} {NAME:last} <{EMAIL}> accepted your invitation.",
+    "Meeting notes ({DATE:date}): {NAME:initials} and {NAME:first} to follow up with {ORG}.",
+    "Lost & found: a bag left by {NAME:titled} at the {LOC:city} terminal.",
+    "ok so {NAME:first} lives near {ADDRESS:street} now, super close to ours",
+    "{NAME:first}: running late, b there by {DATE:time}\n{NAME:first}: np",
+    "Invoice address: {ORG}\nAttn: {NAME}\n{ADDRESS:full}",
+    "Seat {num}: {NAME:lastfirst} ({LOC:country})",
+    "REMINDER FOR {NAME}: YOUR APPOINTMENT IN {LOC:city} IS ON {DATE:datetime}",
+    "thx {NAME:first}!! btw {ORG} called, they need the form by {DATE:date}",
+    "Sponsored by {ORG} · Photos: {NAME} · Venue: {ADDRESS:full}",
+    "Return address: {NAME}, {ADDRESS:full}, {LOC:country}",
 )
 
-HELDOUT_TEMPLATES: tuple[str, ...] = (
+# Development templates: never trained on; the validation split (early stopping) and the set the
+# errors were studied on while improving the generator and the decoder. Formerly the held-out
+# set; replaced as the test set by TEST_TEMPLATES, written before the model that is reported.
+DEV_TEMPLATES: tuple[str, ...] = (
     "Signed-off-by: {NAME} <{EMAIL}>",
     "X-Forwarded-For: {IP}, {IP}\nX-Request-ID: {uuid}",
     "BEGIN:VCARD\nFN:{NAME}\nORG:{ORG}\nTEL;TYPE=cell:{PHONE}\nEMAIL:{EMAIL}\nEND:VCARD",
@@ -262,7 +309,8 @@ HELDOUT_TEMPLATES: tuple[str, ...] = (
     "Whoever finds this wallet, please return it to {NAME} — {PHONE}.",
     '<input name="ssn" value="{SSN}"> <input name="email" value="{EMAIL}">',
     "insert into users (name, email, ip) values ('{NAME}', '{EMAIL}', '{IP}');",
-    "Dr. {NAME:last} will see {NAME:first} on {DATE:date} at {DATE:time} in Room 4.",
+    # one DATE_TIME for "date at time", as the datetime values are labelled everywhere else
+    "Dr. {NAME:last} will see {NAME:first} on {DATE:datetime} in Room 4.",
     "Greetings from {LOC}! Wish you were here. Love, {NAME:first}",
     "Shipment {tracking} delivered to {ADDRESS:full} — signed by {NAME:initials}.",
     "Speaker bio: {NAME} leads research at {ORG} and previously taught at {ORG}.",
@@ -329,6 +377,7 @@ TRAIN_NEGATIVE_TEMPLATES: tuple[str, ...] = (
     "INFO worker started pid={num} version={version}",
     '{"order_id": "{order}", "total": "{amount}", "items": {num}}',
     "Press 1 for sales, 2 for support, or stay on the line.",
+    "Summary\n-------\nAll {num} jobs finished in {duration}.",
     "Let's rob a few minutes from the retro to finish the demo.",
     "The {product} arrived damaged, box was crushed. Order {order}.",
     "Confirmation code {otp}. Your request has been received.",
@@ -341,7 +390,7 @@ TRAIN_NEGATIVE_TEMPLATES: tuple[str, ...] = (
     "Please clean up branch feature/{hash} after merging.",
 )
 
-HELDOUT_NEGATIVE_TEMPLATES: tuple[str, ...] = (
+DEV_NEGATIVE_TEMPLATES: tuple[str, ...] = (
     "Package {tracking} is held at the depot; a second delivery attempt is scheduled.",
     "Release notes for {version}: fixed crash on startup, improved sync speed.",
     "Credit note {invoice} issued for {amount}.",
@@ -356,5 +405,75 @@ HELDOUT_NEGATIVE_TEMPLATES: tuple[str, ...] = (
     "Can you summarize the feedback from the survey?",
     "Patch the {product} listing: the price is off by {percent}.",
     "Keep the faith, the migration is almost done.",
+)
+# Test templates: the held-out set that F1 is reported on. Written in one sitting, before the
+# reported model was trained, and not used for error analysis (that is what DEV_* is for).
+TEST_TEMPLATES: tuple[str, ...] = (
+    "Claim {ref} — insured: {NAME}, policy holder since {DATE:date}, vehicle garaged at "
+    "{ADDRESS:full}.",
+    "Adjuster {NAME:titled} will call the claimant on {PHONE} between {DATE:time} and "
+    "{DATE:time}.",
+    "Listing agent: {NAME} ({ORG}) · Open house {DATE:datetime} · {ADDRESS:street}, "
+    "{LOC:city}",
+    "Offer accepted! Buyers {NAME} and {NAME:first} close on {DATE:date}.",
+    "Boarding pass: {NAME:lastfirst} · {LOC:city} → {LOC:city} · gate {num}",
+    "Your host {NAME:first} has shared the door code for the flat at {ADDRESS:street}.",
+    "Chat transcript\n[{DATE:time}] {NAME:first}: hi, I can't log in\n[{DATE:time}] Agent: "
+    "what's the email on file?\n[{DATE:time}] {NAME:first}: {EMAIL}",
+    "Security notice: new device signed in from {IP} near {LOC:citycountry}.",
+    "export DB_HOST={IP:v4}\nexport ADMIN_EMAIL={EMAIL}\nexport DOCS_URL={URL}",
+    "Author: {NAME} <{EMAIL}>\nDate:   {DATE:datetime}\n\n    fix typo in README",
+    "IN THE MATTER OF {NAME}, PETITIONER, v. {ORG}, RESPONDENT — filed {DATE:date}",
+    "Witness {NAME:lastfirst} testified that she lived at {ADDRESS:full} in {DATE:year}.",
+    "Dear parents, {NAME:first}'s class trip to {LOC:city} is on {DATE:date}. Questions? "
+    "Call {NAME:titled} at {PHONE}.",
+    "Student {NAME} (ID {num}) enrolled on {DATE:date}; guardian email {EMAIL}.",
+    "★★★★☆ Great service from {NAME:first} at the {ORG} store in {LOC:city}!",
+    "Review by {NAME:initials}: the courier left my parcel at {ADDRESS:street} in the rain.",
+    "Delivery note: leave with neighbour {NAME:first} at {ADDRESS:street} if nobody answers.",
+    "so proud of my sister {NAME:first} who just graduated from {ORG}!! 🎓",
+    "Moving from {LOC:citystate} to {LOC:country} next month, any tips?",
+    "{NAME:first}: can you cover my shift on {DATE:date}?\n{NAME:first}: sure, text me at "
+    "{PHONE}",
+    "Minutes, {DATE:date}. Present: {NAME}, {NAME}, {NAME:titled}. Apologies: {NAME:first}.",
+    "Action item: {NAME:first} to email {EMAIL} about the {ORG} contract.",
+    "Referral: {NAME}, born {DATE:dob}, referred by {NAME:titled} of {ORG}.",
+    "Lab results for {NAME:lastfirst} were faxed to {PHONE} on {DATE:datetime}.",
+    "Form W-9 — Name: {NAME} — TIN/SSN: {SSN} — Address: {ADDRESS:full}",
+    "Application for permit {ticket}: applicant {NAME}, site {ADDRESS:full}, {LOC:state}.",
+    "Payment received: {amount} from IBAN {IBAN} (ref. {invoice}).",
+    "Your card {CARD} ending in {last4} expires soon — update it at {URL}.",
+    "Chargeback filed by {NAME} on {DATE:date} for order {order}; contact {EMAIL}.",
+    "Hey {NAME:first}! Long time. I'm in {LOC:city} until {DATE:date} if you want coffee.",
+    "lol {NAME:first} forgot his phone at {ORG} again",
+    "{NAME} has been appointed Chief Financial Officer of {ORG}, effective {DATE:date}.",
+    "Press contact: {NAME}, {ORG}, {EMAIL}, {PHONE}",
+    "firewall: DROP {IP} -> {IP} dport {port} (rule {num})",
+    "Webhook from {IP:v6} rejected: signature mismatch at {DATE:ts}.",
+    "Members of the board: {NAME}, {NAME} and {NAME} (chair).",
+    "{ORG} and {ORG} announce a partnership in {LOC:country}.",
+    "Recipient: {NAME:titled}\n{ADDRESS:full}\nTel. {PHONE}",
+    "I'd like to change the delivery address on my account ({EMAIL}) to {ADDRESS:full}, "
+    "thanks",
+    "Parking permit for {NAME:first} {NAME:last}, valid from {DATE:date} at the {LOC:city} "
+    "depot.",
+    "Employee of the month: {NAME} from our {LOC:city} team!",
+    "Donor {NAME:lastfirst} pledged {amount} by card {CARD}.",
+    "SSN {SSN} was entered twice on the form for {NAME}; please verify.",
+    "Visitor log — {DATE:datetime} — {NAME} — host: {NAME:first} — company: {ORG}",
+    "RSVP to {EMAIL} or {URL} before {DATE:date}.",
+)
+
+TEST_NEGATIVE_TEMPLATES: tuple[str, ...] = (
+    "Policy renewal {ref} processed; no changes to coverage.",
+    "Gate changed to {num}. Boarding will begin shortly.",
+    "The class will read chapters {num} and {num} before the exam.",
+    "Minutes approved without amendment.",
+    "Deploy {version} rolled back after {percent} error rate on {path}.",
+    "Thanks, the parcel arrived today and everything was in order.",
+    "Will you carry the box up to the third floor?",
+    "Average response time this week: {duration}.",
+    "Please reset the form and submit it again.",
+    "Order total {amount}; {qty} items will ship in two parcels.",
 )
 # fmt: on
