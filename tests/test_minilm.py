@@ -29,7 +29,7 @@ def _needs_base():
 @pytest.fixture(scope="module")
 def minilm_pii(tmp_path_factory, pii_spec):
     root = tmp_path_factory.mktemp("minilm-pii")
-    records = pii_synth("train", n=400, seed=5)
+    records = pii_synth("train-only", n=400, seed=5)
     cfg = TrainConfig(epochs=1, batch_size=16, lr=2e-3, lora_r=8, lora_alpha=16, max_length=64)
     train(BASE, pii_spec, records, root / "adapter", config=cfg, quiet=True)
     manifest = build(BASE, root / "adapter", pii_spec, root / "art", quiet=True)
@@ -52,13 +52,24 @@ def test_pii_int8_agrees_with_pytorch(minilm_pii):
 def test_pii_cli_runs_on_minilm_artifact(minilm_pii):
     root, _ = minilm_pii
     r = CliRunner().invoke(
-        main, ["pii", "--model", str(root / "art"), "--json", "Email me at jane.doe@example.com"]
+        main,
+        [
+            "pii",
+            "--model",
+            str(root / "art"),
+            "--no-rules",
+            "--json",
+            "Email me at jane.doe@example.com",
+        ],
     )
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     assert out["text"] == "Email me at jane.doe@example.com"
     for s in out["spans"]:
         assert out["text"][s["start"] : s["end"]] == s["text"]
+    assert ("EMAIL_ADDRESS", "jane.doe@example.com") in {
+        (s["label"], s["text"]) for s in out["spans"]
+    }
 
 
 def test_intent_on_minilm(tmp_path):
