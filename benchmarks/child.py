@@ -6,6 +6,7 @@ variant" can be read there; and BLAS fixes its thread count when numpy is first 
 single- and all-thread matmul peaks need their own processes with the thread variables set.
 
     python -m benchmarks.child subject SPEC.json   # prints FIRST, then RESULT {json}
+    python -m benchmarks.child together SPEC.json  # prints FIRST, then RESULT {json}
     python -m benchmarks.child matmul N SECONDS     # prints RESULT {json}
 """
 
@@ -75,6 +76,66 @@ def subject(spec_path: str) -> dict:
     }
 
 
+def together(spec_path: str) -> dict:
+    """Load every subject, then run one batch of each: the peak RSS of models that share a process.
+
+    Why not add up ``subject`` runs: each pays the interpreter, numpy, onnxruntime and tokenizers
+    once, so a device running PII and intent in one app would be charged for them twice. The spec
+    is ``{"threads": N, "subjects": [{"subject": DESC, "texts": [...]}, ...], "latency": bool}``;
+    with ``latency`` each subject's ``latency_texts`` (default: its ``texts``) are also timed one at
+    a time after the peak is read and one warm-up pass (p50/p95 per subject).
+    """
+    with open(spec_path, encoding="utf-8") as f:
+        spec = json.load(f)
+    from benchmarks.runners import open_subject
+
+    imported = time.perf_counter()
+    rss_imports = peak_rss_bytes()
+    opened = []
+    for item in spec["subjects"]:  # all resident before any runs: the app's steady state
+        subj = open_subject(item["subject"])
+        subj.set_threads(spec["threads"])
+        opened.append((subj, item["texts"]))
+    loaded = time.perf_counter()
+    rss_loaded = peak_rss_bytes()
+    for subj, texts in opened:
+        subj.run(texts[:1], 1)
+    print(FIRST, flush=True)
+    for subj, texts in opened:
+        subj.run(texts, len(texts))
+    peak = peak_rss_bytes()
+    out: dict = {
+        "import_s": imported - STARTED,
+        "load_s": loaded - imported,
+        "rss_after_imports_bytes": rss_imports,
+        "rss_after_load_bytes": rss_loaded,
+        "peak_rss_bytes": peak,
+        "subjects": [],
+    }
+    for (subj, texts), item in zip(opened, spec["subjects"], strict=True):
+        model = subj.task_model
+        row = {
+            "name": subj.desc.get("name"),
+            "variant": getattr(model, "variant", None),
+            "kind": model.task.kind if model is not None else None,
+            "batch_size": len(texts),
+        }
+        if spec.get("latency"):
+            timed = item.get("latency_texts") or texts
+            for text in timed:  # warm-up: llama.cpp and onnxruntime size buffers per length
+                subj.run([text], 1)
+            times = []
+            for text in timed:
+                t0 = time.perf_counter()
+                subj.run([text], 1)
+                times.append(1000 * (time.perf_counter() - t0))
+            times.sort()
+            row["latency_ms_p50"] = times[len(times) // 2]
+            row["latency_ms_p95"] = times[min(len(times) - 1, int(0.95 * len(times)))]
+        out["subjects"].append(row)
+    return out
+
+
 def matmul(n: int, seconds: float) -> dict:
     """Best float32 GFLOP/s of an n×n matmul, repeated for about ``seconds`` after a warm-up."""
     import numpy as np
@@ -102,6 +163,8 @@ def matmul(n: int, seconds: float) -> dict:
 def main(argv: list[str]) -> None:
     if argv[:1] == ["subject"] and len(argv) == 2:
         out = subject(argv[1])
+    elif argv[:1] == ["together"] and len(argv) == 2:
+        out = together(argv[1])
     elif argv[:1] == ["matmul"] and len(argv) == 3:
         out = matmul(int(argv[1]), float(argv[2]))
     else:

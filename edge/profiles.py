@@ -8,6 +8,10 @@ same artifact ships to a Pi and to a laptop, and the choice of provider and vari
 the device, not to the build. Validation goes through ``edge.specs.load_spec``, so errors name
 the file, the key and what is allowed.
 
+``typical_input``/``typical_batch`` say what one call looks like on the device (a phone app
+classifies one short message, a server batches): peak RSS includes the activations of that
+batch, so ``edge build --profile`` (quantize/profile_build.py) measures memory with it.
+
 ``edge bench --profile`` still reads its own ``specs/profiles/*.toml`` ([targets] only);
 ``HardwareProfile.gate_targets`` gives the equivalent table for a hardware profile.
 """
@@ -37,6 +41,7 @@ IsaHint = Literal[
     "amx",
 ]
 TaskName = Literal["pii", "intent"]
+InputLength = Literal["short", "medium", "long"]  # benchmarks.workload's buckets: 16/64/256 tokens
 
 
 def known_variants() -> list[str]:
@@ -64,6 +69,12 @@ class HardwareProfile(_Strict):
     latency_ms_p95: dict[TaskName, float] = Field(default_factory=dict)
     accuracy_tolerance: dict[TaskName, float] = Field(
         default_factory=dict, description="max loss in points vs the merged (fp32) model"
+    )
+    typical_input: InputLength = Field(
+        default="medium", description="text length the memory measurement runs (~16/64/256 tokens)"
+    )
+    typical_batch: int = Field(
+        default=8, ge=1, le=256, description="texts per call the memory measurement runs"
     )
 
     @model_validator(mode="after")

@@ -156,6 +156,25 @@ FORMAT_BUILDERS: dict[str, Callable[..., list[Variant]]] = {
 }
 
 
+def build_variants(
+    base_dir, adapter_dir, spec: TaskSpec, tmp_dir: Path, variants, texts, progress, label=""
+) -> tuple[list[Variant], dict[str, int]]:
+    """Merge, write the tokenizer, and make each variant with its format's builder (parity
+    recorded, not enforced: ``build`` refuses a failure, ``edge build --profile`` reports it)."""
+    advance, done = progress
+    advance(f"{label}merging LoRA adapter")
+    merged = merge(base_dir, adapter_dir, spec)
+    special = write_tokenizer(base_dir.path, tmp_dir / "tokenizer.json")
+    encoder = TextEncoder(tmp_dir / "tokenizer.json", special, spec.max_length)
+    done()
+    built: list[Variant] = []
+    for fmt, builder in FORMAT_BUILDERS.items():
+        names = [v for v in variants if VARIANT_FORMATS[v] == fmt]
+        if names:
+            built += builder(merged, spec, tmp_dir, names, encoder, texts, progress=progress)
+    return built, special
+
+
 def build(
     base: str | Path,
     adapter: str | Path,
@@ -189,18 +208,9 @@ def build(
     try:
         formats = {VARIANT_FORMATS[v] for v in variants}
         with steps(console, 2 + len(formats) + 2 * len(variants), quiet) as (advance, done):
-            advance("merging LoRA adapter")
-            merged = merge(base_dir, adapter_dir, spec)
-            special = write_tokenizer(base_dir.path, tmp_dir / "tokenizer.json")
-            encoder = TextEncoder(tmp_dir / "tokenizer.json", special, spec.max_length)
-            done()
-            built: list[Variant] = []
-            for fmt, builder in FORMAT_BUILDERS.items():
-                names = [v for v in variants if VARIANT_FORMATS[v] == fmt]
-                if names:
-                    built += builder(
-                        merged, spec, tmp_dir, names, encoder, texts, progress=(advance, done)
-                    )
+            built, special = build_variants(
+                base_dir, adapter_dir, spec, tmp_dir, variants, texts, (advance, done)
+            )
             built.sort(key=lambda v: variants.index(v.name))
             failed = [v for v in built if not v.parity.passed]
             if failed:

@@ -39,6 +39,8 @@ def test_every_shipped_profile_validates():
         assert prof.name == name and "cpu" in prof.backends
     assert load_hardware_profile("apple-m1").backends[0] == "coreml"
     assert load_hardware_profile("ci-2core").threads == 2
+    assert "int4" in load_hardware_profile("raspberry-pi-4").variants  # a known variant now
+    assert load_hardware_profile("android-phone").typical_batch == 1
 
 
 @pytest.mark.parametrize(
@@ -50,6 +52,8 @@ def test_every_shipped_profile_validates():
         (('backends = ["coreml", "metal", "cpu"]', 'backends = ["coreml"]'), "cpu"),
         (("threads = 3", "threads = 3\nram = 1"), "ram: unknown key"),
         (('tasks = ["pii", "intent"]', 'tasks = ["pii"]'), "accuracy_tolerance"),
+        (("threads = 3", 'threads = 3\ntypical_input = "huge"'), "typical_input"),
+        (("threads = 3", "threads = 3\ntypical_batch = 0"), "typical_batch"),
     ],
 )
 def test_bad_profiles_name_file_key_and_allowed(tmp_path, change, expect):
@@ -125,5 +129,5 @@ def test_select_variants_generous_and_impossible(pii_artifact, intent_artifact, 
         assert {r["status"] for r in rows} <= {"chosen", "rejected"}
         assert all("peak_rss_mb" in r and "why" in r for r in rows)
     tiny = load_hardware_profile(write(tmp_path, GOOD.format(budget=1)))
-    with pytest.raises(BuildError, match=r"smallest measured .* MB vs budget 1 MB"):
+    with pytest.raises(BuildError, match=r"smallest measured: .* \d+ MB vs budget 1 MB"):
         select_variants(tiny, arts, recs, threads=1)
