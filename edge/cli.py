@@ -666,15 +666,17 @@ def calibrate(model, variant, threads, data, dataset, split, min_oos_recall, as_
 @main.command()
 @click.option("--rebuild", is_flag=True, help="Rebuild the default models even if present.")
 def demo(rebuild) -> None:
-    """Build the default PII and intent models (first run only) and run both on examples."""
+    """Build the default PII and intent models (first run, or when their adapter changed) and
+    run both on examples."""
     from edge.defaults import default_model_dir
+    from quantize.defaults import build_default, is_current
 
     for task in ("pii", "intent"):
         out = default_model_dir(task)
-        if rebuild or not (out / "manifest.json").is_file():
-            from quantize.defaults import build_default
-
-            click.echo(f"building the default {task} model into {out} (first run only) ...")
+        if rebuild or not is_current(task, out):
+            stale = (out / "manifest.json").is_file()
+            what = "rebuilding (its adapter changed)" if stale else "building (first run only)"
+            click.echo(f"{what} the default {task} model into {out} ...")
             build_default(task, out, force=True)
         loaded = _load(str(out), task, None, None)
         click.echo(f"\n== {task} ({out}, variant {loaded.variant}) ==")

@@ -45,3 +45,17 @@ def build_default(task: str, out: Path, *, force: bool = False) -> Manifest:
         probe_texts=default_probes(task),
         force=force,
     )
+
+
+def is_current(task: str, out: Path) -> bool:
+    """Whether the built default artifact in ``out`` came from the committed adapter: after an
+    upgrade ships a retrained adapter, the cached artifact is stale and must be rebuilt."""
+    from edge.errors import ArtifactError
+    from edge.manifest import read_manifest
+    from quantize.sources import open_adapter
+
+    try:
+        manifest = read_manifest(out)
+    except ArtifactError:
+        return False
+    return manifest.adapter.sha256 == open_adapter(default_adapter(task)).sha256()

@@ -156,3 +156,16 @@ def test_int8_logits_close_to_fp32(pii_artifact):
     _, p32 = fp32.token_probs(texts)
     _, p8 = int8.token_probs(texts)
     assert np.abs(p32[0] - p8[0]).max() < 0.25
+
+
+def test_default_artifact_is_stale_when_the_adapter_changes(
+    intent_artifact, intent_adapter, pii_adapter, tmp_path, monkeypatch
+):
+    """`edge demo` rebuilds a cached default model whose adapter is no longer the committed one."""
+    import quantize.defaults as defaults
+
+    monkeypatch.setattr(defaults, "default_adapter", lambda task: intent_adapter)
+    assert defaults.is_current("intent", intent_artifact)
+    monkeypatch.setattr(defaults, "default_adapter", lambda task: pii_adapter)
+    assert not defaults.is_current("intent", intent_artifact)
+    assert not defaults.is_current("intent", tmp_path / "missing")
