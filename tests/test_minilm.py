@@ -28,48 +28,52 @@ def _needs_base():
 
 @pytest.fixture(scope="module")
 def minilm_pii(tmp_path_factory, pii_spec):
+    """`edge train` on the real base: one short epoch (a pipeline check, not a useful model)."""
     root = tmp_path_factory.mktemp("minilm-pii")
     records = pii_synth("train-only", n=400, seed=5)
     cfg = TrainConfig(epochs=1, batch_size=16, lr=2e-3, lora_r=8, lora_alpha=16, max_length=64)
     train(BASE, pii_spec, records, root / "adapter", config=cfg, quiet=True)
-    manifest = build(BASE, root / "adapter", pii_spec, root / "art", quiet=True)
+    manifest = build(BASE, root / "adapter", pii_spec, root / "art", quiet=True, variants=["fp32"])
     return root, manifest
 
 
-def test_pii_int8_agrees_with_pytorch(minilm_pii):
+@pytest.fixture(scope="module")
+def default_pii(tmp_path_factory):
+    """The shipped default PII model, built as `edge demo` builds it."""
+    from quantize.defaults import build_default
+
+    out = tmp_path_factory.mktemp("default") / "pii"
+    return out, build_default("pii", out)
+
+
+def test_trained_adapter_builds_exactly(minilm_pii):
     root, manifest = minilm_pii
-    int8 = manifest.variant("int8")
-    assert int8.parity.passed
-    assert int8.parity.argmax_agreement >= 0.99
-    assert int8.parity.probe_units > 500
     fp32 = manifest.variant("fp32")
-    assert fp32.parity.max_abs_logit_diff <= 1e-3
-    assert int8.model.size_bytes < 0.4 * fp32.model.size_bytes
+    assert fp32.parity.passed and fp32.parity.max_abs_logit_diff <= 1e-3
     record = json.loads((root / "adapter" / "edge_adapter.json").read_text())
     assert record["base_sha256"] == manifest.base_model.sha256
 
 
-def test_pii_cli_runs_on_minilm_artifact(minilm_pii):
-    root, _ = minilm_pii
-    r = CliRunner().invoke(
-        main,
-        [
-            "pii",
-            "--model",
-            str(root / "art"),
-            "--no-rules",
-            "--json",
-            "Email me at jane.doe@example.com",
-        ],
-    )
+def test_default_pii_int8_agrees_with_pytorch(default_pii):
+    """A trained model's int8 keeps its answers (a barely trained one has near-ties everywhere:
+    a 3-epoch, 2,400-record model got 0.977, which says little about int8)."""
+    _, manifest = default_pii
+    int8, fp32 = manifest.variant("int8"), manifest.variant("fp32")
+    assert int8.parity.passed and int8.parity.argmax_agreement >= 0.99
+    assert int8.parity.probe_units > 500
+    assert fp32.parity.max_abs_logit_diff <= 1e-3
+    assert int8.model.size_bytes < 0.4 * fp32.model.size_bytes
+
+
+def test_default_pii_model_finds_entities_on_its_own(default_pii):
+    out, _ = default_pii
+    text = "Hi, I'm Maria Garcia. Email me at jane.doe@example.com"
+    r = CliRunner().invoke(main, ["pii", "--model", str(out), "--no-rules", "--json", text])
     assert r.exit_code == 0, r.output
-    out = json.loads(r.output)
-    assert out["text"] == "Email me at jane.doe@example.com"
-    for s in out["spans"]:
-        assert out["text"][s["start"] : s["end"]] == s["text"]
-    assert ("EMAIL_ADDRESS", "jane.doe@example.com") in {
-        (s["label"], s["text"]) for s in out["spans"]
-    }
+    got = {(s["label"], s["text"]) for s in json.loads(r.output)["spans"]}
+    assert {("PERSON", "Maria Garcia"), ("EMAIL_ADDRESS", "jane.doe@example.com")} <= got
+    for s in json.loads(r.output)["spans"]:
+        assert text[s["start"] : s["end"]] == s["text"]
 
 
 def test_intent_on_minilm(tmp_path):
