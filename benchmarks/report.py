@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 from benchmarks.workload import LENGTHS
 from edge.errors import InputError
-from edge.fsutil import replace_dir
+from edge.fsutil import staged_dir
 
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"
@@ -42,9 +40,7 @@ def _stems(models: list[dict]) -> list[str]:
 def write_report(report: dict, out: Path) -> Path:
     out = Path(out).resolve()  # "." has no name to build the temporary sibling's from
     check_out_dir(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+    with staged_dir(out) as tmp:
         try:
             from benchmarks.plots import draw_all
 
@@ -58,10 +54,6 @@ def write_report(report: dict, out: Path) -> Path:
             json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         (tmp / REPORT_MD).write_text(markdown(report), encoding="utf-8")
-        replace_dir(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 

@@ -879,7 +879,7 @@ def _items(texts: tuple[str, ...], file: str | None, max_bytes: int) -> Iterator
 @contextlib.contextmanager
 def _output(out: str | None, mode: int) -> Iterator[BinaryIO]:
     """--out FILE written to a temporary sibling and renamed when complete, else stdout."""
-    from edge.anonymize.mapping import open_atomic
+    from edge.fsutil import open_atomic
 
     if out is None:
         yield click.get_binary_stream("stdout")
@@ -974,9 +974,10 @@ def redact(
     puts the values back.
     """
     from edge.anonymize import Anonymizer, resolve_spec
-    from edge.anonymize.mapping import MappingWriter, open_atomic
+    from edge.anonymize.mapping import MappingWriter
     from edge.anonymize.stream import anonymize_stream, detector_fn
     from edge.errors import MappingError
+    from edge.fsutil import open_atomic
     from edge.specs import load_task_spec
 
     if texts and file:

@@ -30,6 +30,7 @@ from edge.cloud import CloudClient, CloudError
 from edge.defaults import edge_home
 from edge.errors import ArtifactError, InputError
 from edge.fallback_store import FallbackStore
+from edge.fsutil import open_atomic
 from edge.policy import NEVER, Policy, TaskPolicy, load_policy, offline
 from edge.redaction import Redaction, Redactor
 from edge.runtime import IntentClassifier, PIIDetector
@@ -144,11 +145,8 @@ class RequestBudget:
         return data
 
     def _write(self, data: dict) -> None:
-        tmp = self.state_path.with_name(f".{self.state_path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=1, sort_keys=True)
-        os.replace(tmp, self.state_path)
+        with open_atomic(self.state_path, 0o600) as f:
+            f.write(json.dumps(data, indent=1, sort_keys=True).encode("utf-8"))
 
     def take(self) -> None:
         """Count one request, or raise CloudError (``rate_limited`` / ``budget_exhausted``;

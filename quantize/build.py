@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -22,7 +19,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 import edge
 from edge.backends import get_backend
 from edge.errors import BuildError, ParityError
-from edge.fsutil import replace_dir
+from edge.fsutil import open_atomic, replace_dir, staged_dir
 from edge.manifest import (
     MANIFEST_NAME,
     Manifest,
@@ -67,9 +64,9 @@ def write_tokenizer(base_dir: Path, out_file: Path) -> dict[str, int]:
 
 
 def write_json_atomic(path: Path, data: dict) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    with open_atomic(path, 0o666) as fh:  # as open() would: the umask narrows it
+        fh.write(text.encode("utf-8"))
 
 
 def publish(tmp_dir: Path, out_dir: Path, force: bool) -> None:
@@ -203,9 +200,7 @@ def build(
     if out_dir.exists() and not force:
         raise BuildError(f"{out_dir} exists; pass --force to replace it")
     texts = probe_texts or load_probes(spec.probe_file)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    try:
+    with staged_dir(out_dir, lambda tmp, out: publish(tmp, out, force)) as tmp_dir:
         formats = {VARIANT_FORMATS[v] for v in variants}
         with steps(console, 2 + len(formats) + 2 * len(variants), quiet) as (advance, done):
             built, special = build_variants(
@@ -240,8 +235,4 @@ def build(
             )
             write_json_atomic(tmp_dir / MANIFEST_NAME, manifest.model_dump(mode="json"))
             done()
-        publish(tmp_dir, out_dir, force)
-    finally:
-        if tmp_dir.exists():
-            shutil.rmtree(tmp_dir, ignore_errors=True)
     return manifest

@@ -32,7 +32,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 import edge
 from edge.defaults import edge_home
 from edge.errors import BackendUnavailableError, BuildError, DataError
-from edge.fsutil import replace_dir
+from edge.fsutil import replace_dir, staged_dir
 from edge.manifest import MANIFEST_NAME, Manifest, SourceRecord, Variant, file_entry, read_manifest
 from edge.profiles import HardwareProfile, load_hardware_profile, variant_format
 from edge.specs import TaskSpec, load_task_spec
@@ -213,9 +213,7 @@ def build_candidates(
                 return {v: cached["failed"][v]["why"] for v in variants if v in cached["failed"]}
             variants = list(dict.fromkeys([*variants, *cached["built"], *cached["failed"]]))
     started = time.perf_counter()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    try:
+    with staged_dir(out_dir) as tmp_dir:
         formats = {VARIANT_FORMATS[v] for v in variants}
         with steps(console, 2 + len(formats) + 2 * len(variants), quiet) as (advance, done):
             built, special = build_variants(
@@ -260,10 +258,6 @@ def build_candidates(
             record = {"key": key, "built": [v.name for v in passed], "failed": failed}
             write_json_atomic(tmp_dir / CANDIDATES_RECORD, record)
             done()
-        replace_dir(tmp_dir, out_dir)
-    finally:
-        if tmp_dir.exists():
-            shutil.rmtree(tmp_dir, ignore_errors=True)
     return {v: failed[v]["why"] for v in variants if v in failed}
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from edge.errors import BuildError, DataError
-from edge.fsutil import replace_dir
+from edge.fsutil import staged_dir
 from edge.specs import TaskSpec
 from edge.tokenization import load_tokenizer, show_line_breaks
 from quantize.data import records_sha256
@@ -283,9 +281,7 @@ def train(
         "device": device,
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    try:
+    with staged_dir(out_dir) as tmp:
         model.save_pretrained(str(tmp), safe_serialization=True)
         (tmp / "README.md").unlink(missing_ok=True)
         cfg_path = tmp / "adapter_config.json"
@@ -293,8 +289,4 @@ def train(
         adapter_cfg["base_model_name_or_path"] = base_dir.name  # not this machine's path
         cfg_path.write_text(json.dumps(adapter_cfg, indent=2, sort_keys=True) + "\n")
         (tmp / ADAPTER_RECORD).write_text(json.dumps(record, indent=2) + "\n")
-        replace_dir(tmp, out_dir)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return record

@@ -18,18 +18,17 @@ no salt): it is written owner-only (mode 0600 from creation) and atomically.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
-import secrets
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from edge.errors import InputError, MappingError
+from edge.fsutil import open_atomic
 
 TOKEN_RE = re.compile(r"<[A-Za-z][A-Za-z0-9_]*_[0-9]+>")
 MAPPING_FORMAT = "edge-pseudonyms"
@@ -99,30 +98,6 @@ class PseudonymTable:
 def restore(text: str, pseudonyms: Mapping[str, str]) -> str:
     """Put the original values back (``edge deanonymize``); unknown tokens stay as they are."""
     return TOKEN_RE.sub(lambda m: pseudonyms.get(m.group(0), m.group(0)), text)
-
-
-@contextlib.contextmanager
-def open_atomic(path: str | Path, mode: int = 0o600) -> Iterator[BinaryIO]:
-    """A binary file that appears at ``path`` only once the block finished without error.
-
-    Created with ``os.open(..., mode)`` so it never exists with wider permissions, even for a
-    moment (a chmod afterwards would leave a window); the umask can only narrow ``mode``.
-    The temporary sibling is removed on error; the rename replaces any old file in one step.
-    """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(tmp, flags, mode)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,10 @@ that F1 is reported on, so it measures generalisation to unseen sentence shapes.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import random
 import re
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -216,24 +214,16 @@ def generate(n: int, *, split: Split = "train", seed: int = 0) -> list[Record]:
 
 
 def write_jsonl(records: Iterable[Record], path: str | os.PathLike[str]) -> int:
-    """Write records as JSON lines atomically (temp file + ``os.replace``); returns the count."""
+    """Write records as JSON lines atomically (``edge.fsutil.open_atomic``); returns the count."""
+    from edge.fsutil import open_atomic
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            for rec in records:
-                f.write(json.dumps(rec, ensure_ascii=False))
-                f.write("\n")
-                count += 1
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with open_atomic(path, 0o600) as f:  # 0600 as mkstemp made it before
+        for rec in records:
+            f.write(json.dumps(rec, ensure_ascii=False).encode("utf-8") + b"\n")
+            count += 1
     return count
 
 
