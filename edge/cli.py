@@ -104,6 +104,16 @@ def model_options(f):
     return f
 
 
+def _labelled(spec, data: str | None, dataset: str | None, split: str) -> list[dict]:
+    """``--data FILE``, else the split of ``--dataset NAME``, checked against the task's labels."""
+    from quantize.data import check_records, load_records
+    from quantize.datasets import load_dataset
+
+    if data:
+        return load_records(data, spec)
+    return check_records(load_dataset(dataset, split), spec, f"{dataset}:{split}")
+
+
 def _load(model: str | None, task: str, variant: str | None, threads: int | None):
     import edge
     from edge.defaults import resolve_model
@@ -347,24 +357,14 @@ def train(
 ) -> None:
     """Fine-tune a LoRA adapter for a task on CPU (GPU if present)."""
     from edge.specs import load_task_spec
-    from quantize.data import check_records, load_records
-    from quantize.datasets import load_dataset
     from quantize.train import TrainConfig, oversample_records
     from quantize.train import train as run_train
 
     if bool(data) == bool(dataset):
         raise click.UsageError("give exactly one of --data FILE or --dataset NAME")
     spec = load_task_spec(task)
-    if data:
-        records = load_records(data, spec)
-    else:
-        records = check_records(load_dataset(dataset, train_split), spec, dataset)
-    if val:
-        val_records = load_records(val, spec)
-    elif dataset:
-        val_records = check_records(load_dataset(dataset, "val"), spec, f"{dataset}:val")
-    else:
-        val_records = None
+    records = _labelled(spec, data, dataset, train_split)
+    val_records = _labelled(spec, val, dataset, "val") if (val or dataset) else None
     factors = {}
     for item in oversample:
         label, _, factor = item.partition("=")
@@ -542,7 +542,7 @@ def eval_(
     """
     from edge.manifest import read_manifest
     from edge.specs import load_task_spec
-    from quantize.data import check_records, load_records
+    from quantize.data import load_records
     from quantize.datasets import load_dataset
     from quantize.evaluate import (
         compare,
@@ -559,11 +559,7 @@ def eval_(
     if adapter and not task:
         raise click.UsageError("--adapter needs --task")
     spec = read_manifest(Path(model)).task if model else load_task_spec(task)
-    if data:
-        records = load_records(data, spec)
-    else:
-        records = check_records(load_dataset(dataset, split), spec, f"{dataset}:{split}")
-    records = subsample(records, limit, seed)
+    records = subsample(_labelled(spec, data, dataset, split), limit, seed)
     train_records = val_records = None
     if baseline and spec.kind == "sequence-classification":
         if baseline_data:
@@ -639,17 +635,11 @@ DEMO_TEXTS = {
 def calibrate(model, variant, threads, data, dataset, split, min_oos_recall, as_json) -> None:
     """Choose an intent artifact's out-of-scope threshold on validation data (never on test)."""
     from edge.manifest import read_manifest
-    from quantize.data import check_records, load_records
-    from quantize.datasets import load_dataset
     from quantize.evaluate import calibrate_oos_threshold
 
     if bool(data) == bool(dataset):
         raise click.UsageError("give exactly one of --data FILE or --dataset NAME")
-    spec = read_manifest(Path(model)).task
-    if data:
-        records = load_records(data, spec)
-    else:
-        records = check_records(load_dataset(dataset, split), spec, f"{dataset}:{split}")
+    records = _labelled(read_manifest(Path(model)).task, data, dataset, split)
     res = calibrate_oos_threshold(
         model, records, variant=variant, threads=threads, min_oos_recall=min_oos_recall
     )
