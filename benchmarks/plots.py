@@ -103,6 +103,17 @@ def latency_distribution(model: dict, plt, path: Path) -> None:
     fig.savefig(path, dpi=DPI)
 
 
+def _log_log_panel(ax, ticks: list, labels: list[str], threads) -> None:
+    """One thread count's panel on log2 x / log10 y axes with plain-number ticks."""
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    _plain_log(ax.yaxis)
+    ax.set_xticks(ticks, labels)
+    _no_minor_x(ax)
+    ax.set_title(f"{threads} thread(s)")
+    ax.grid(alpha=0.3, which="both")
+
+
 def latency_vs_length(model: dict, plt, path: Path) -> None:
     colors = _colors(model)
     buckets = [b for b in LENGTHS if b in model["workload"]]
@@ -123,13 +134,7 @@ def latency_vs_length(model: dict, plt, path: Path) -> None:
             p95 = [lat[b]["p95"] for b in buckets]
             ax.plot(xs, p50, marker="o", color=colors[s["name"]], label=s["name"])
             ax.fill_between(xs, p50, p95, color=colors[s["name"]], alpha=0.12)
-        ax.set_xscale("log", base=2)
-        ax.set_yscale("log")
-        _plain_log(ax.yaxis)
-        ax.set_xticks(xs, labels)
-        _no_minor_x(ax)
-        ax.set_title(f"{t} thread(s)")
-        ax.grid(alpha=0.3, which="both")
+        _log_log_panel(ax, xs, labels, t)
     panels[0][0].set_ylabel("ms per text (log); line p50, band to p95")
     panels[-1][0].legend(fontsize=8)
     fig.suptitle(_title(model, "latency vs text length"))
@@ -148,14 +153,8 @@ def throughput(model: dict, plt, path: Path) -> None:
             if xs:
                 ys = [tp[str(b)]["texts_per_s"] for b in xs]
                 ax.plot(xs, ys, marker="o", color=colors[s["name"]], label=s["name"])
-        ax.set_xscale("log", base=2)
-        ax.set_yscale("log")
-        _plain_log(ax.yaxis)
-        ax.set_xticks(sizes, [str(b) for b in sizes])
-        _no_minor_x(ax)
+        _log_log_panel(ax, sizes, [str(b) for b in sizes], t)
         ax.set_xlabel("batch size")
-        ax.set_title(f"{t} thread(s)")
-        ax.grid(alpha=0.3, which="both")
     panels[0][0].set_ylabel("texts/s (log), medium texts")
     panels[-1][0].legend(fontsize=8)
     fig.suptitle(_title(model, "throughput vs batch size and threads"))
