@@ -76,17 +76,21 @@ def publish(tmp_dir: Path, out_dir: Path, force: bool) -> None:
     replace_dir(tmp_dir, out_dir)
 
 
-@contextmanager
-def steps(console: Console, total: int, quiet: bool):
-    progress = Progress(
+def step_bar(console: Console, quiet: bool) -> Progress:
+    """The build's bar (description, bar, n/total, elapsed); edge build --profile's too."""
+    return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
         console=console,
         disable=quiet,
-        transient=False,
     )
+
+
+@contextmanager
+def steps(console: Console, total: int, quiet: bool):
+    progress = step_bar(console, quiet)
     with progress:
         task = progress.add_task("build", total=total)
 

@@ -27,7 +27,6 @@ from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 import edge
 from edge.defaults import edge_home
@@ -36,7 +35,13 @@ from edge.fsutil import replace_dir, staged_dir
 from edge.manifest import MANIFEST_NAME, Manifest, SourceRecord, Variant, file_entry, read_manifest
 from edge.profiles import HardwareProfile, load_hardware_profile, variant_format
 from edge.specs import TaskSpec, load_task_spec
-from quantize.build import VARIANT_FORMATS, build_variants, steps, write_json_atomic
+from quantize.build import (
+    VARIANT_FORMATS,
+    build_variants,
+    step_bar,
+    steps,
+    write_json_atomic,
+)
 from quantize.select import KIND_TASK, print_report, select_variants
 
 REPORT_NAME = "build-report.json"
@@ -279,14 +284,7 @@ class _Bar:
     """One rich bar for the measuring phase, driven by quantize.select's progress callback."""
 
     def __init__(self, console: Console, quiet: bool):
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=console,
-            disable=quiet,
-        )
+        self.progress = step_bar(console, quiet)
         self.task = self.progress.add_task("measuring", total=1)
 
     def __call__(self, desc: str, completed: int, total: int) -> None:
