@@ -19,16 +19,24 @@ CORPUS = [
 
 
 def make_tokenizer(path: Path) -> None:
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers
     from tokenizers.processors import TemplateProcessing
 
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tok.decoder = decoders.WordPiece()
+    # The vocab is written out, not trained: the WordPiece trainer breaks ties in hash order,
+    # which Rust seeds per process, so a trained vocab (and every tiny model's behaviour, and
+    # the tests' thresholds on it) changed from run to run. Words of the corpus whole, every
+    # character alone and as a continuation: any text tokenizes, the same way every time.
+    normalizer = normalizers.BertNormalizer(lowercase=True)
+    pre = pre_tokenizers.BertPreTokenizer()
+    words = {w for line in CORPUS for w, _ in pre.pre_tokenize_str(normalizer.normalize_str(line))}
+    chars = {c for w in words for c in w}
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    trainer = trainers.WordPieceTrainer(vocab_size=400, special_tokens=specials)
-    tok.train_from_iterator(CORPUS, trainer)
+    tokens = [*specials, *sorted(chars), *sorted(f"##{c}" for c in chars), *sorted(words - chars)]
+    vocab = {t: i for i, t in enumerate(dict.fromkeys(tokens))}
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
+    tok.normalizer = normalizer
+    tok.pre_tokenizer = pre
+    tok.decoder = decoders.WordPiece()
     tok.post_processor = TemplateProcessing(
         single="[CLS] $A [SEP]",
         pair="[CLS] $A [SEP] $B [SEP]",
