@@ -661,3 +661,18 @@ def test_cli_build_format_gguf(tiny_base, intent_adapter, tmp_path):
     assert r.exit_code == 6 and "multiples of 256" in r.output
     r = run(*args, "--out", tmp_path / "x", "--variants", "gguf-q3", "--quiet")
     assert r.exit_code == 6 and "gguf-q4_k_m" in r.output  # the error lists the known names
+
+
+def test_extra_buffers_are_off_where_the_cpu_lists_amx(monkeypatch):
+    """A VM listing AMX that traps on it kills the process in ggml's repacked kernels (SIGILL):
+    repacking is off there, on elsewhere, and the environment variable decides when set."""
+    from edge.backends.gguf import EXTRA_BUFFERS_ENV, extra_buffers_safe
+
+    monkeypatch.delenv(EXTRA_BUFFERS_ENV, raising=False)
+    assert not extra_buffers_safe("flags : fpu avx512f amx_bf16 amx_tile amx_int8")
+    assert extra_buffers_safe("flags : fpu avx2 avx512f")
+    assert extra_buffers_safe("Features : fp asimd asimddp")  # an ARM board
+    monkeypatch.setenv(EXTRA_BUFFERS_ENV, "1")
+    assert extra_buffers_safe("flags : amx_tile")
+    monkeypatch.setenv(EXTRA_BUFFERS_ENV, "0")
+    assert not extra_buffers_safe("flags : avx2")

@@ -84,6 +84,29 @@ def load_llama_cpp() -> Any:
     return llama_cpp
 
 
+EXTRA_BUFFERS_ENV = "EDGE_GGUF_EXTRA_BUFFERS"
+
+
+def extra_buffers_safe(cpuinfo: str | None = None) -> bool:
+    """May llama.cpp repack weights into its "extra buffer types" (AMX tiles, ARM/x86 repacks)?
+
+    Seen on a cloud VM: the CPU flags list amx_tile, the hypervisor does not enable AMX, and
+    the first AMX instruction in ggml's q8_0/q4_0 kernels kills the process (SIGILL: no Python
+    error to catch). AMX is on data-centre Xeons, not on the devices edge targets, so on a Linux
+    CPU listing amx_tile the repacking is off; ``EDGE_GGUF_EXTRA_BUFFERS=1`` (or ``0``) decides
+    instead. Elsewhere (ARM boards and phones, where repacking q4_0 speeds it up) it stays on.
+    """
+    forced = os.environ.get(EXTRA_BUFFERS_ENV)
+    if forced in ("0", "1"):
+        return forced == "1"
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return True
+    return "amx_tile" not in cpuinfo
+
+
 @dataclass(frozen=True)
 class GGUFHeader:
     head: str
@@ -338,6 +361,8 @@ class GGUFBackend(Backend):
         mparams = ll.llama_model_default_params()
         # Metal offload when the hardware profile chose it (Apple silicon), else CPU.
         mparams.n_gpu_layers = placement.gguf_gpu_layers if placement else 0
+        if hasattr(mparams, "use_extra_bufts") and not extra_buffers_safe():
+            mparams.use_extra_bufts = False
         model = ll.llama_model_load_from_file(str(path).encode(), mparams)
         if not model:
             raise ArtifactError(f"llama.cpp cannot load {path} (corrupt or not a BERT GGUF)")
