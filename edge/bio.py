@@ -120,8 +120,8 @@ def decode_spans(
     """``probs`` is [tokens, labels] for the text's tokens (no special tokens)."""
     if len(offsets) == 0:
         return []
-    best = probs.argmax(axis=-1)
-    scores = probs.max(axis=-1)
+    best = probs.argmax(axis=-1).tolist()  # Python ints and floats: the loop below is per token
+    scores = probs.max(axis=-1).tolist()
     spans: list[Span] = []
     cur_entity: str | None = None
     cur_start = cur_end = 0
@@ -137,7 +137,7 @@ def decode_spans(
                     label=cur_entity,
                     start=cur_start,
                     end=cur_end,
-                    score=float(np.mean(cur_scores)),
+                    score=sum(cur_scores) / len(cur_scores),
                     text=text[cur_start:cur_end],
                 )
             )
@@ -149,7 +149,7 @@ def decode_spans(
         if continuation:
             prefix, entity = ("I", word_tag[1]) if word_tag[1] else ("O", None)
         else:
-            prefix, entity = _split(labels[int(best[i])])
+            prefix, entity = _split(labels[best[i]])
             word_tag = (prefix, entity)
         prev_word = wid
         if entity is None:
@@ -159,7 +159,7 @@ def decode_spans(
             close()
             cur_entity, cur_start = entity, start
         cur_end = end
-        cur_scores.append(float(scores[i]))
+        cur_scores.append(scores[i])
     close()
     pieces = [p for s in spans for p in split_lines(text, s)]
     return merge_touching(text, [t for p in pieces if (t := tidy(text, p)) is not None])

@@ -82,6 +82,10 @@ class PIIDetector(TaskModel):
         tokenized = self.encoder.tokenize(texts)
         windows = self.encoder.windows(tokenized, self.task.stride)
         logits = self._run_batches([w.ids for w in windows])
+        if len(windows) == len(tokenized):  # one window per text: nothing to merge
+            return tokenized, [
+                softmax(lg[1 : 1 + w.end - w.begin]) for w, lg in zip(windows, logits, strict=True)
+            ]
         merged: list[np.ndarray] = []
         best_ctx: list[np.ndarray] = []
         for t in tokenized:
