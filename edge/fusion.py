@@ -13,11 +13,14 @@ The merge, for one text (``Fusion.fuse``):
    matches with no such word (``weak``: only those scoring under ``weak_below``, e.g. a bare
    nine-digit SSN, a date with no year). Matches under ``min_rule_score`` are dropped; of rule
    matches overlapping each other the best is kept (``resolve_overlaps``).
-3. **Model spans are checked**: those of a ``checksum_types`` type (CREDIT_CARD, IBAN_CODE)
-   failing the type's checksum are dropped (a 9-digit number failing Luhn is not a card number,
-   however sure the model is), and a span holding two or more rule matches of its own type
-   ("10.0.0.1, 10.0.0.2" as one IP_ADDRESS) is split into them: each match is a whole
-   validated entity, so the model ran two together.
+3. **Model spans are checked**: those of a ``checksum_types`` type failing the type's check
+   are dropped, or cut to the one validated rule match of their type they overlap. The check
+   is a checksum (CREDIT_CARD: Luhn, IBAN_CODE: mod-97) or, where a value has none, its
+   structure (US_SSN: nine digits the SSA could issue; IP_ADDRESS: parses as one, so not a
+   version number "1.27.4"; EMAIL_ADDRESS: an "@" and a dotted domain). A 9-digit number
+   failing Luhn is not a card number, however sure the model is. And a span holding two or
+   more rule matches of its own type ("10.0.0.1, 10.0.0.2" as one IP_ADDRESS) is split into
+   them: each match is a whole validated entity, so the model ran two together.
 4. Each rule match, best first, against the spans kept so far that it overlaps:
    - none: the model missed it; the rule's span is added (source ``rule:<name>``);
    - same type: one span, source ``model+rule``; the longer extent when one holds the other
@@ -45,6 +48,7 @@ cloud redactor (edge.redaction) does not use this one-answer merge: it redacts t
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -55,6 +59,7 @@ from edge.recognizers import RECOGNIZERS, build_recognizers, resolve_overlaps
 from edge.recognizers.base import Recognizer, on_token_edges
 from edge.recognizers.credit_card import valid_card_number
 from edge.recognizers.iban import valid_iban
+from edge.recognizers.ssn import valid_ssn
 from edge.specs import ContextSpec, FusionSpec
 from edge.types import Span
 
@@ -65,9 +70,39 @@ DENY_SCORE = 1.0
 WEAK_SSN_SCORE = 0.4  # a bare nine-digit run, valid by SSA rules, no context word of its own
 NO_WHITESPACE_TYPES = frozenset({"EMAIL_ADDRESS", "URL", "IP_ADDRESS"})
 
+
+def _ip_address(text: str) -> bool:
+    """An IPv4 or IPv6 address as Python's ipaddress reads it ("1.27.4" is a version number)."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+_EMAIL_SHAPE = re.compile(r"[^@\s]+(?:@|%40)[^@\s]+\.[^@\s.]+")
+
+
+def _email_shaped(text: str) -> bool:
+    """One "@" (or its URL escape %40) with a dotted domain after it: a model span without
+    them is a fragment or a user name."""
+    return _EMAIL_SHAPE.fullmatch(text) is not None
+
+
+def _ssn_shaped(text: str) -> bool:
+    """Nine digits (as 3-2-4 with one kind of separator, or bare) that the SSA could issue."""
+    m = re.fullmatch(r"(\d{3})([- ]?)(\d{2})\2(\d{4})", text)
+    return bool(m) and valid_ssn(m[1], m[3], m[4])
+
+
+# What a model span of these types must pass to be kept (``fusion.checksum_types``): a check
+# digit, or the value's structure where none exists.
 CHECKSUMS: dict[str, Callable[[str], bool]] = {
     "CREDIT_CARD": lambda t: valid_card_number(re.sub(r"[\s.-]", "", t)),
     "IBAN_CODE": lambda t: valid_iban(re.sub(r"\s", "", t).upper()),
+    "US_SSN": _ssn_shaped,
+    "IP_ADDRESS": _ip_address,
+    "EMAIL_ADDRESS": _email_shaped,
 }
 
 
@@ -226,14 +261,14 @@ class Fusion:
     def fuse(self, text: str, model_spans: Sequence[Span]) -> list[Span]:
         """The hybrid spans of ``text``: sorted, not overlapping (see the module docstring)."""
         deny = self.deny_spans(text)
+        rules = [r for r in self.rule_spans(text) if not any(overlaps(r, d) for d in deny)]
         kept = [
-            m
+            checked
             for m in model_spans
             if not any(overlaps(m, d) for d in deny)
-            and (m.label not in self.checksums or self.checksums[m.label](m.text))
+            and (checked := self._checked(text, m, rules)) is not None
         ]
         kept += deny
-        rules = [r for r in self.rule_spans(text) if not any(overlaps(r, d) for d in deny)]
         kept = self._split_run_together(text, kept, rules)
         for rule in sorted(rules, key=lambda s: (-s.score, s.start)):
             over = [k for k in kept if overlaps(k, rule)]
@@ -248,6 +283,20 @@ class Fusion:
             kept += [r for k in beaten for r in _remainders(text, k, rule)]
             kept.append(self._merge(text, rule, same) if same else rule)
         return sorted(self.drop_allowed(text, kept), key=lambda s: (s.start, s.end))
+
+    def _checked(self, text: str, span: Span, rules: list[Span]) -> Span | None:
+        """A model span that passes its type's check; else, where one validated rule match of
+        its type overlaps it, the span cut to that match (the model ran an IBAN on into "ref",
+        an e-mail past a line break: the match is the value); where several do, the span as
+        it is (two values run together: split below); else nothing."""
+        check = self.checksums.get(span.label)
+        if check is None or check(span.text):
+            return span
+        same = [r for r in rules if r.label == span.label and overlaps(r, span)]
+        if len(same) == 1:
+            r = same[0]
+            return _with(span, text, start=r.start, end=r.end, score=span.score, source=MODEL)
+        return span if same else None
 
     @staticmethod
     def _split_run_together(text: str, kept: list[Span], rules: list[Span]) -> list[Span]:

@@ -184,8 +184,15 @@ class FusionSpec(_Strict):
     min_rule_score: float = Field(default=0.5, ge=0, le=1)
     weak_below: float = Field(default=0.65, ge=0, le=1)
     checksum_types: list[str] = Field(
-        default_factory=lambda: ["CREDIT_CARD", "IBAN_CODE"],
-        description="model spans of these types that fail the type's checksum are dropped",
+        default_factory=lambda: [
+            "CREDIT_CARD",
+            "IBAN_CODE",
+            "US_SSN",
+            "IP_ADDRESS",
+            "EMAIL_ADDRESS",
+        ],
+        description="model spans of these types failing the type's check (a checksum, or the "
+        "value's structure: edge.fusion.CHECKSUMS) are dropped",
     )
     context: dict[str, ContextSpec] = Field(default_factory=_default_context)
     allow: list[str] = Field(default_factory=list, description="values never reported")

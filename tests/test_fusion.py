@@ -121,6 +121,37 @@ def test_checksum_failing_model_spans_are_dropped():
     ]
 
 
+def test_model_ssn_spans_must_have_an_ssn_shape():
+    """No check digit exists for SSNs: a model US_SSN is kept only if it is nine digits (3-2-4)
+    the SSA could have issued; a 16-digit policy number or a fragment of one is dropped."""
+    text = "Policy 8477166704149256 renewed; claim 3356-5289-6059-7675; SSN 536-22-1234"
+    spans = [
+        model_span(text, "8477166704149256", "US_SSN"),
+        model_span(text, "3356", "US_SSN"),
+        model_span(text, "536-22-1234", "US_SSN"),
+    ]
+    got = fusion(recognizers=["email"]).fuse(text, spans)
+    assert keys(got) == [("US_SSN", "536-22-1234", MODEL)]
+    kept = fusion(recognizers=["email"], checksum_types=["CREDIT_CARD"]).fuse(text, spans)
+    assert len(kept) == 3
+
+
+def test_model_ip_and_email_spans_must_parse():
+    """A version number is no IP address and a user name no e-mail; a model span that fails
+    its check but overlaps a rule match of its type is merged with it, not dropped."""
+    text = "upgrade to 1.27.4 on 10.0.3.21, ask jdoe or mail elif.demir%40gmail.com"
+    spans = [
+        model_span(text, "1.27.4", "IP_ADDRESS"),
+        model_span(text, "10.0.3.21,", "IP_ADDRESS"),  # sloppy, but the rule found the IP
+        model_span(text, "jdoe", "EMAIL_ADDRESS"),
+        model_span(text, "elif.demir%40gmail.com", "EMAIL_ADDRESS"),
+    ]
+    assert keys(fusion().fuse(text, spans)) == [
+        ("IP_ADDRESS", "10.0.3.21", MODEL_AND_RULE),
+        ("EMAIL_ADDRESS", "elif.demir%40gmail.com", MODEL),
+    ]
+
+
 def test_context_words_boost_and_require_weak_patterns():
     f = fusion()
     ssn = "taxpayer id 604198837"
