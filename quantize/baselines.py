@@ -71,7 +71,11 @@ class CentroidIntentBaseline:
             tok.enable_truncation(max_length=min(EMBED_MAX_TOKENS, max_pos))
             tok.enable_padding(pad_id=tok.token_to_id("[PAD]") or 0, pad_token="[PAD]")
             self._tokenizer = tok
-            self._model = AutoModel.from_pretrained(str(self.base.path), use_safetensors=True)
+            self._model = AutoModel.from_pretrained(
+                str(self.base.path),
+                num_hidden_layers=self.base.config["num_hidden_layers"],
+                use_safetensors=True,
+            )
             self._model.eval()
         return self._model, self._tokenizer
 

@@ -81,6 +81,38 @@ def check_records(records: list[dict], spec: TaskSpec, source: str) -> list[dict
     return out
 
 
+def load_texts(source: str) -> list[dict]:
+    """Unlabelled records (``{"text": ...}``) for distillation: a JSONL file (its "text" fields)
+    or ``NAME:SPLIT`` of a named data set (e.g. ``clinc150:train``: plain user requests)."""
+    from quantize.datasets import DATASETS, load_dataset
+
+    path = Path(source)
+    name, _, split = source.partition(":")
+    if not path.is_file() and name in DATASETS and split:
+        rows = load_dataset(name, split)
+    elif path.is_file():
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError as e:
+            raise DataError(f"{path} is not valid UTF-8 (byte {e.start})") from None
+        try:
+            rows = [json.loads(line) for line in lines if line.strip()]
+        except json.JSONDecodeError as e:
+            raise DataError(f"{path}: not valid JSON lines ({e.msg})") from None
+    else:
+        raise DataError(
+            f"unlabelled texts {source!r}: neither a JSONL file nor NAME:SPLIT of a data set "
+            f"({', '.join(DATASETS)})"
+        )
+    texts = [r.get("text") if isinstance(r, dict) else None for r in rows]
+    bad = next((i for i, t in enumerate(texts) if not isinstance(t, str) or not t.strip()), None)
+    if bad is not None:
+        raise DataError(f'{source}: record {bad + 1} has no non-empty "text"')
+    if not texts:
+        raise DataError(f"{source} has no texts")
+    return [{"text": t} for t in texts]
+
+
 def records_sha256(records: list[dict]) -> str:
     h = hashlib.sha256()
     for r in records:

@@ -32,6 +32,7 @@ def load_base_with_head(base: BaseModelDir, spec: TaskSpec):
         num_labels=len(labels),
         id2label=dict(enumerate(labels)),
         label2id={lbl: i for i, lbl in enumerate(labels)},
+        num_hidden_layers=base.config["num_hidden_layers"],  # a FIRST_LAYERS cut loads fewer
         use_safetensors=True,
     )
     return model

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,10 @@ PACKAGED_BASES: dict[str, tuple[str, str]] = {
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
 PEFT_TASK_TYPES = {"token-classification": "TOKEN_CLS", "sequence-classification": "SEQ_CLS"}
 ADAPTER_RECORD = "edge_adapter.json"
+# "BASE:L<k>": the first k encoder layers of BASE (a folder or an alias), built at load time.
+# Why: the layers a token passes through are what per-text latency pays for; a 2-layer cut of
+# MiniLM fine-tuned (distilled from the 6-layer model) is ~2.5x faster, from the same package.
+FIRST_LAYERS = re.compile(r"^(?P<base>.+):L(?P<layers>[0-9]+)$")
 
 
 @dataclass(frozen=True)
@@ -31,13 +36,16 @@ class BaseModelDir:
     name: str
     config: dict
     weight_files: list[Path]
+    layers: int | None = None  # only the first `layers` encoder layers (FIRST_LAYERS)
 
     def sha256(self) -> str:
-        """One digest over every weight file, in name order."""
+        """One digest over every weight file, in name order (and the layer cut, if any)."""
         h = hashlib.sha256()
         for f in self.weight_files:
             h.update(f.name.encode())
             h.update(sha256_file(f).encode())
+        if self.layers is not None:
+            h.update(f"first-layers:{self.layers}".encode())
         return h.hexdigest()
 
 
@@ -82,7 +90,9 @@ def _refuse_pickles(folder: Path, what: str) -> None:
 
 
 def open_base(name_or_path: str | Path) -> BaseModelDir:
-    path = resolve_base(name_or_path)
+    """A base folder (or alias), checked; ``NAME:L<k>`` keeps its first k encoder layers."""
+    cut = FIRST_LAYERS.match(str(name_or_path)) if not Path(name_or_path).is_dir() else None
+    path = resolve_base(cut["base"] if cut else name_or_path)
     for needed in ("config.json", "tokenizer.json"):
         if not (path / needed).is_file():
             raise BuildError(f"base model {path} has no {needed}; it must be a HF model folder")
@@ -99,7 +109,15 @@ def open_base(name_or_path: str | Path) -> BaseModelDir:
             f"base {path} is model_type {config.get('model_type')!r}; edge builds BERT-family "
             "encoders (e.g. all-MiniLM-L6-v2)"
         )
-    return BaseModelDir(path, str(name_or_path), config, weights)
+    layers = None
+    if cut:
+        layers, full = int(cut["layers"]), int(config.get("num_hidden_layers", 0))
+        if not 1 <= layers <= full:
+            raise BuildError(
+                f"base {name_or_path}: {path} has {full} layers, so :L1 to :L{full} can be kept"
+            )
+        config = {**config, "num_hidden_layers": layers}
+    return BaseModelDir(path, str(name_or_path), config, weights, layers)
 
 
 def open_adapter(path: str | Path) -> AdapterDir:

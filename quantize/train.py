@@ -44,6 +44,13 @@ class TrainConfig:
     monitor: str = "val_accuracy"
     seed: int = 0
     max_length: int | None = None  # default: the task's
+    # Distillation (train(teacher=...)): loss = alpha * CE(gold) + (1 - alpha) * T^2 * KL(teacher
+    # || student) at temperature T, over every real token (PII) or text (intent).
+    distill_alpha: float = 0.5
+    distill_temperature: float = 2.0
+    # A time slot (a lent GPU, CI): no epoch starts that would end, at the last epoch's pace,
+    # past this many minutes; the best epoch so far is kept, as with early stopping.
+    max_minutes: float | None = None
     threads: int | None = None
     device: str | None = None  # default: cuda when available, else cpu
 
@@ -67,7 +74,10 @@ def _encode(tokenizer, records: list[dict], spec: TaskSpec, max_length: int):
     for rec, enc in zip(records, encs, strict=True):
         ids = [cls_id, *enc.ids[: max_length - 2], sep_id]
         if spec.kind == "sequence-classification":
-            out.append((ids, label2id[rec["label"]]))
+            out.append((ids, label2id[rec["label"]] if "label" in rec else -100))
+            continue
+        if "spans" not in rec:  # unlabelled: only the teacher's soft labels teach it
+            out.append((ids, [-100] * len(ids)))
             continue
         labels = [-100]
         seen: set[int] = set()
@@ -137,6 +147,41 @@ def _better(metrics: dict, best: dict, monitor: str) -> bool:
     return key > (best["val_accuracy"], -best["val_loss"])
 
 
+def _load_teacher(teacher: tuple[str | Path, str | Path], spec: TaskSpec):
+    """The teacher, merged and frozen, with what the adapter record says of it."""
+    from quantize.merge import merge
+    from quantize.sources import check_compatible, open_adapter
+
+    t_base, t_adapter = open_base(teacher[0]), open_adapter(teacher[1])
+    check_compatible(t_base, t_adapter, spec)
+    model = merge(t_base, t_adapter, spec).float()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    record = {
+        "base_name": t_base.name,
+        "base_sha256": t_base.sha256(),
+        "adapter_sha256": t_adapter.sha256(),
+        "layers": t_base.config["num_hidden_layers"],
+    }
+    return model, record
+
+
+def _distill_loss(student, teacher, mask, token_task: bool, cfg: TrainConfig):
+    """T^2-scaled KL(teacher || student) at temperature T, averaged over real tokens/texts."""
+    import torch.nn.functional as F
+
+    t = cfg.distill_temperature
+    log_p = F.log_softmax(student / t, dim=-1)
+    q = F.softmax(teacher / t, dim=-1)
+    kl = (q * (q.clamp_min(1e-12).log() - log_p)).sum(-1)
+    if token_task:
+        m = mask.to(kl.dtype)
+        kl = (kl * m).sum() / m.sum().clamp_min(1.0)
+    else:
+        kl = kl.mean()
+    return kl * t * t
+
+
 def train(
     base: str | Path,
     spec: TaskSpec,
@@ -148,8 +193,15 @@ def train(
     force: bool = False,
     quiet: bool = False,
     console: Console | None = None,
+    teacher: tuple[str | Path, str | Path] | None = None,
 ) -> dict:
-    """Train a LoRA adapter; returns the training record written beside it."""
+    """Train a LoRA adapter; returns the training record written beside it.
+
+    ``teacher`` = (base, adapter) of a trained model of the same task: the student also learns
+    the teacher's soft labels (knowledge distillation), on unlabelled records (text only) too.
+    Why: a base cut to its first layers (``all-MiniLM-L6-v2:L2``) is fast, and learns more
+    from the 6-layer model's full label distributions than from the gold labels alone.
+    """
     import torch
     from peft import LoraConfig, get_peft_model
 
@@ -162,6 +214,14 @@ def train(
         raise BuildError(f"{out_dir} exists; pass --force to replace it")
     if not records:
         raise DataError("no training records")
+    unlabelled = [r for r in records if "spans" not in r and "label" not in r]
+    if unlabelled and teacher is None:
+        raise DataError(
+            f"{len(unlabelled)} training records have no labels (no spans/label); unlabelled "
+            "texts teach only through a teacher: pass one (--teacher-adapter) or label them"
+        )
+    if unlabelled:  # validation needs gold labels: it is held out of the labelled records
+        records = [r for r in records if "spans" in r or "label" in r]
     started = time.perf_counter()
     torch.manual_seed(cfg.seed)
     if cfg.threads:
@@ -174,6 +234,7 @@ def train(
         n_val = max(1, int(len(records) * cfg.val_fraction))
         val_records = [records[i] for i in perm[:n_val]]
         records = [records[i] for i in perm[n_val:]]
+    records = records + unlabelled
 
     base_dir = open_base(base)
     tokenizer = show_line_breaks(load_tokenizer(base_dir.path / "tokenizer.json", BuildError))
@@ -183,6 +244,9 @@ def train(
     train_enc = _encode(tokenizer, records, spec, max_length)
     val_enc = _encode(tokenizer, val_records, spec, max_length)
 
+    teacher_model, teacher_record = None, None
+    if teacher is not None:
+        teacher_model, teacher_record = _load_teacher(teacher, spec)
     model = load_base_with_head(base_dir, spec)
     lora = LoraConfig(
         task_type=PEFT_TASK_TYPES[spec.kind],
@@ -195,6 +259,8 @@ def train(
     device = cfg.device or ("cuda" if torch.cuda.is_available() else "cpu")
     model.to(device)
     model.train()
+    if teacher_model is not None:
+        teacher_model.to(device)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps_per_epoch = -(-len(train_enc) // cfg.batch_size)
@@ -221,6 +287,7 @@ def train(
     with progress:
         bar = progress.add_task("training", total=total_steps, info="")
         for epoch in range(1, cfg.epochs + 1):
+            epoch_started = time.perf_counter()
             order = rng.permutation(len(train_enc)).tolist()
             # group similar lengths inside chunks of 50 batches: less padding, still shuffled
             chunk = cfg.batch_size * 50
@@ -232,7 +299,14 @@ def train(
             batches = list(_batches(train_enc, order, cfg.batch_size, pad_id, token_task))
             for k in rng.permutation(len(batches)):
                 ids, mask, labels = (t.to(device) for t in batches[k])
-                loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+                out = model(input_ids=ids, attention_mask=mask, labels=labels)
+                # a batch of unlabelled texts has no gold term (its mean over nothing is nan)
+                loss = out.loss if bool((labels != -100).any()) else out.logits.new_zeros(())
+                if teacher_model is not None:
+                    with torch.no_grad():
+                        soft = teacher_model(input_ids=ids, attention_mask=mask).logits
+                    kd = _distill_loss(out.logits, soft, mask, token_task, cfg)
+                    loss = cfg.distill_alpha * loss + (1 - cfg.distill_alpha) * kd
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(params, 1.0)
                 opt.step()
@@ -258,6 +332,10 @@ def train(
                 bad_epochs += 1
                 if bad_epochs >= cfg.patience:
                     break
+            if cfg.max_minutes is not None:
+                now = time.perf_counter()
+                if now + (now - epoch_started) > started + 60 * cfg.max_minutes:
+                    break
     assert best_state is not None and best is not None
     model.load_state_dict(best_state)
     model.to("cpu")
@@ -272,11 +350,13 @@ def train(
         "data_sha256": records_sha256(records),
         "val_sha256": records_sha256(val_records),
         "train_records": len(records),
+        **({"unlabelled_records": len(unlabelled)} if unlabelled else {}),
         "val_records": len(val_records),
         "config": asdict(cfg),
         "oversampled_records": len(records),
         "history": history,
         "best": best,
+        **({"teacher": teacher_record} if teacher_record else {}),
         "seconds": round(time.perf_counter() - started, 1),
         "device": device,
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

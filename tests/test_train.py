@@ -152,3 +152,107 @@ def test_mean_pooled_training_records_its_pooling(tmp_path, tiny_base, intent_sp
     assert rec["pooling"] == "mean"
     m = build(tiny_base, tmp_path / "ad", spec, tmp_path / "art", quiet=True, variants=["fp32"])
     assert m.variant("fp32").parity.passed
+
+
+# -- a base cut to its first layers, distillation, unlabelled texts ----------------------------
+
+
+def test_first_layers_base_keeps_the_first_k_layers(tmp_path, tiny_base, pii_spec):
+    """``BASE:L1`` loads the base's first layer only, with the same weights, and hashes apart."""
+    from edge.errors import BuildError
+    from quantize.merge import load_base_with_head
+    from quantize.sources import open_base
+
+    full, cut = open_base(tiny_base), open_base(f"{tiny_base}:L1")
+    assert cut.layers == 1 and cut.config["num_hidden_layers"] == 1
+    assert full.config["num_hidden_layers"] == 2 and cut.sha256() != full.sha256()
+    m_full, m_cut = load_base_with_head(full, pii_spec), load_base_with_head(cut, pii_spec)
+    assert len(m_cut.bert.encoder.layer) == 1
+    a = m_full.bert.encoder.layer[0].output.dense.weight
+    assert (a == m_cut.bert.encoder.layer[0].output.dense.weight).all()
+    with pytest.raises(BuildError, match=r":L1 to :L2"):
+        open_base(f"{tiny_base}:L3")
+
+
+def _email_rows(names):
+    return [
+        {
+            "text": f"mail {n}@example.com now",
+            "spans": [{"start": 5, "end": 5 + len(n) + 12, "label": "EMAIL_ADDRESS"}],
+        }
+        for n in names
+    ]
+
+
+def test_distilled_student_on_a_cut_base_builds(tmp_path, tiny_base, pii_spec):
+    """A 2-layer teacher teaches a 1-layer student on labelled and unlabelled texts; the record
+    names the teacher, and the student builds and loads on the cut base."""
+    import edge
+    from quantize.build import build
+
+    rows = _email_rows(["maria", "bob", "anna", "li", "zoe", "sam"]) * 6
+    cfg = TrainConfig(epochs=6, batch_size=8, lr=1e-2, lora_r=8, lora_alpha=16, patience=10)
+    train(tiny_base, pii_spec, rows, tmp_path / "teacher", config=cfg, quiet=True)
+    unlabelled = [{"text": f"write to {n}@example.org today"} for n in ["kim", "joe", "ada"]]
+    rec = train(
+        f"{tiny_base}:L1",
+        pii_spec,
+        rows + unlabelled * 4,
+        tmp_path / "student",
+        config=cfg,
+        quiet=True,
+        teacher=(tiny_base, tmp_path / "teacher"),
+    )
+    assert rec["teacher"]["layers"] == 2 and rec["unlabelled_records"] == 12
+    assert rec["base_name"].endswith(":L1")
+    assert rec["best"]["val_accuracy"] > 0.5
+    assert all(h["val_loss"] == h["val_loss"] for h in rec["history"])  # no nan
+    cut = f"{tiny_base}:L1"
+    build(cut, tmp_path / "student", pii_spec, tmp_path / "art", quiet=True, variants=["fp32"])
+    det = edge.load(tmp_path / "art", variant="fp32")
+    assert det.manifest.base_model.name.endswith(":L1")
+    # the same adapter does not build onto the full base: its record names the cut
+    from edge.errors import BuildError
+
+    with pytest.raises(BuildError, match="different sha256"):
+        build(tiny_base, tmp_path / "student", pii_spec, tmp_path / "art2", variants=["fp32"])
+
+
+def test_distill_loss_is_zero_when_student_matches_teacher():
+    import torch
+
+    from quantize.train import _distill_loss
+
+    logits = torch.randn(2, 5, 7)
+    mask = torch.ones(2, 5, dtype=torch.long)
+    cfg = TrainConfig()
+    assert float(_distill_loss(logits, logits.clone(), mask, True, cfg)) == pytest.approx(
+        0, abs=1e-6
+    )
+    assert float(_distill_loss(logits, torch.randn(2, 5, 7), mask, True, cfg)) > 0
+
+
+def test_unlabelled_texts_need_a_teacher(tmp_path, tiny_base, pii_spec):
+    rows = _email_rows(["maria", "bob", "anna", "li", "zoe", "sam"]) * 2 + [{"text": "hello"}]
+    with pytest.raises(DataError, match="teacher"):
+        train(tiny_base, pii_spec, rows, tmp_path / "a", config=TrainConfig(epochs=1))
+    assert not (tmp_path / "a").exists()
+
+
+def test_load_texts_reads_jsonl_and_named_sets(tmp_path):
+    from quantize.data import load_texts
+
+    f = write_jsonl(tmp_path / "t.jsonl", [{"text": "hi there"}, {"text": "book a table"}])
+    assert load_texts(str(f)) == [{"text": "hi there"}, {"text": "book a table"}]
+    bad = write_jsonl(tmp_path / "b.jsonl", [{"text": "ok"}, {"label": "x"}])
+    with pytest.raises(DataError, match="record 2"):
+        load_texts(str(bad))
+    with pytest.raises(DataError, match="NAME:SPLIT"):
+        load_texts("nowhere.jsonl")
+
+
+def test_train_stops_when_the_next_epoch_would_pass_max_minutes(tmp_path, tiny_base, pii_spec):
+    rows = _email_rows(["maria", "bob", "anna", "li", "zoe", "sam"]) * 2
+    cfg = TrainConfig(epochs=50, batch_size=4, patience=50, max_minutes=1e-6)
+    rec = train(tiny_base, pii_spec, rows, tmp_path / "a", config=cfg, quiet=True)
+    assert len(rec["history"]) == 1
