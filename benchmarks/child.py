@@ -18,6 +18,7 @@ STARTED = time.perf_counter()  # before any heavy import: this is what a cold st
 
 import json  # noqa: E402
 import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 FIRST = "FIRST"
 RESULT = "RESULT "
@@ -47,6 +48,65 @@ def peak_rss_bytes() -> int:
         return int(getattr(info, "peak_wset", info.rss))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return int(rss if sys.platform == "darwin" else rss * 1024)
+
+
+def rss_bytes() -> int:
+    """Resident set of this process now (VmRSS on Linux; elsewhere psutil, if installed)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024  # kB
+    except OSError:
+        pass
+    try:
+        import psutil
+    except ImportError:  # no better figure: the high-water mark so far
+        return peak_rss_bytes()
+    return int(psutil.Process().memory_info().rss)
+
+
+def import_runtime(descs: list[dict]) -> list[str]:
+    """Import what the subjects' runtime will, before any model is loaded; the names imported.
+
+    So that the baseline read after this holds the libraries (numpy, tokenizers, edge, and per
+    member format onnxruntime or llama.cpp, with its backend initialised; for PII the phone
+    recognizer's phonenumbers, imported on the first text otherwise) and the RSS above it is the
+    models' own: weights, sessions, arenas and the activations of their batch. onnxruntime alone
+    is ~30 MB resident on import; without this it would be charged to the first ONNX model.
+    """
+    import numpy  # noqa: F401
+    import tokenizers  # noqa: F401
+
+    import edge
+    from edge.manifest import read_manifest
+
+    done = ["numpy", "tokenizers", "edge"]
+    formats: set[str] = set()
+    kinds: set[str] = set()
+    for desc in descs:
+        if desc.get("kind") != "edge":
+            continue
+        m = read_manifest(Path(desc["artifact"]))
+        formats.add(m.variant(desc.get("variant")).format)
+        kinds.add(m.task.kind)
+    if "onnx" in formats:
+        import edge.backends.onnx  # noqa: F401  (imports onnxruntime)
+
+        done.append("onnxruntime")
+    if "gguf" in formats:
+        from edge.backends.gguf import load_llama_cpp
+
+        load_llama_cpp()
+        done.append("llama_cpp")
+    if "token-classification" in kinds:
+        try:
+            import phonenumbers  # noqa: F401
+        except ImportError:  # the phone recognizer is optional: then it is not loaded later
+            pass
+        else:
+            done.append("phonenumbers")
+    return done
 
 
 def subject(spec_path: str) -> dict:
@@ -84,13 +144,19 @@ def together(spec_path: str) -> dict:
     is ``{"threads": N, "subjects": [{"subject": DESC, "texts": [...]}, ...], "latency": bool}``;
     with ``latency`` each subject's ``latency_texts`` (default: its ``texts``) are also timed one at
     a time after the peak is read and one warm-up pass (p50/p95 per subject).
+
+    ``runtime_baseline_bytes`` is the resident set once every library the subjects use is
+    imported (``import_runtime``) and before any model is loaded: ``peak_rss_bytes`` minus it is
+    what the models (and their batch) add, the figure a hardware profile's budget is about.
     """
     with open(spec_path, encoding="utf-8") as f:
         spec = json.load(f)
     from benchmarks.runners import open_subject
 
+    runtime = import_runtime([item["subject"] for item in spec["subjects"]])
     imported = time.perf_counter()
     rss_imports = peak_rss_bytes()
+    baseline = rss_bytes()
     opened = []
     for item in spec["subjects"]:  # all resident before any runs: the app's steady state
         subj = open_subject(item["subject"])
@@ -107,7 +173,9 @@ def together(spec_path: str) -> dict:
     out: dict = {
         "import_s": imported - STARTED,
         "load_s": loaded - imported,
+        "runtime_imports": runtime,
         "rss_after_imports_bytes": rss_imports,
+        "runtime_baseline_bytes": baseline,
         "rss_after_load_bytes": rss_loaded,
         "peak_rss_bytes": peak,
         "subjects": [],

@@ -4,9 +4,10 @@ Why a separate build: ``edge build`` refuses the whole artifact when one variant
 which is right for a release but wrong for a search, where a lossy int4 is a finding to record
 and reject, not a reason to stop. So the candidates are built here (same builders, same parity
 check, failures kept out of the manifest and in the report), measured by ``quantize.select``
-(accuracy on the task's eval set, peak RSS alone and of the whole set in one fresh process), and
-only the chosen variants are copied into ``OUT/<task>`` with a manifest of their own, verified by
-``edge.load``, beside ``OUT/build-report.json``. OUT appears in one rename (``replace_dir``).
+(accuracy on the task's eval set; the models' share of peak RSS, above the runtime's baseline,
+alone and of the whole set in one fresh process), and only the chosen variants are copied into
+``OUT/<task>`` with a manifest of their own, verified by ``edge.load``, beside
+``OUT/build-report.json``. OUT appears in one rename (``replace_dir``).
 
 Default models: the committed adapters on the packaged MiniLM base, evaluated on the held-out
 sets (PII: pii-synth test, templates training never saw; intent: CLINC150 test); their
@@ -308,7 +309,7 @@ def build_profile(
     ``sources`` replaces the default model of the tasks it names (keys are free; each source's
     ``task`` decides).
 
-    Raises BuildError (nothing written) when no set fits the budget and tolerances; the table
+    Raises BuildError (nothing written) when no set fits the budget(s) and tolerances; the table
     of what was measured is printed first unless ``quiet``.
     """
     from benchmarks.hardware import cpu_count

@@ -23,6 +23,7 @@ from quantize.profile_build import REPORT_NAME, TaskSource, build_profile
 PROFILE = """
 name = "{name}"
 memory_budget_mb = {budget}
+{extra}
 threads = 1
 backends = ["cpu"]
 formats = ["onnx"]
@@ -56,11 +57,14 @@ PII_RECORDS = [
 ]
 
 
-def write_profile(tmp_path: Path, name: str, *, budget: float, variants, tasks, tol) -> Path:
+def write_profile(
+    tmp_path: Path, name: str, *, budget: float, variants, tasks, tol, extra: str = ""
+) -> Path:
     tolerance = "\n".join(f"{t} = {tol}" for t in tasks)
     text = PROFILE.format(
         name=name,
         budget=budget,
+        extra=extra,
         variants=json.dumps(variants),
         tasks=json.dumps(tasks),
         tolerance=tolerance,
@@ -145,7 +149,9 @@ def test_generous_budget_picks_a_set_and_reports_every_candidate(generous, sourc
             if "failed parity" in r["why"]:  # never built: nothing measured
                 continue
             assert r["size_mb"] > 0 and 0 <= r["accuracy"] <= 1
-            assert r["peak_rss_mb"] > 0 and r["latency_ms_per_text"] > 0
+            assert r["models_rss_mb"] > 0 and r["latency_ms_per_text"] > 0
+            base = r["runtime_baseline_mb"]
+            assert r["process_peak_rss_mb"] == pytest.approx(r["models_rss_mb"] + base)
             assert r["latency_ms_p95"] >= r["latency_ms_p50"] > 0
     # a variant that misses parity is a finding, not a failed build: the random tiny PII model's
     # near-ties flip under int4 (agreement ~0.86 < the default 0.965), so it is reported unbuilt
@@ -158,11 +164,23 @@ def test_generous_budget_picks_a_set_and_reports_every_candidate(generous, sourc
     # the winner loses no more than any other measured set; the fp32 reference loses nothing
     assert saved["loss_points"] <= min(s["loss_points"] for s in saved["sets"]) + 1e-9
     assert {r["variant"]: r for r in saved["candidates"]["intent"]}["fp32"]["loss_points"] == 0
-    # the figure checked against the budget is the set's, measured together, and smaller than
-    # adding up the models measured alone (which counts the interpreter twice)
+    # the figure checked against the budget is the set's models' share, measured together: the
+    # process's peak minus its RSS once the runtime's libraries were imported (no model yet)
     best = next(s for s in saved["sets"] if s["variants"] == saved["chosen"])
-    assert best["measured"] and best["fits"]
-    assert saved["total_peak_rss_mb"] == best["peak_rss_mb"] < saved["sum_of_alone_mb"]
+    assert best["measured"] and best["fits"] and best["over"] == []
+    assert saved["models_rss_mb"] == best["models_rss_mb"] > 0
+    assert saved["process_peak_rss_mb"] == pytest.approx(
+        saved["models_rss_mb"] + saved["runtime_baseline_mb"]
+    )
+    assert {"numpy", "tokenizers", "edge", "onnxruntime"} <= set(best["runtime_imports"])
+    # onnxruntime and the interpreter are in the baseline, not the models' share
+    assert saved["runtime_baseline_mb"] > saved["models_rss_mb"]
+    # the whole process is still smaller than the members' own processes added up
+    alone = {t: {r["variant"]: r for r in rows} for t, rows in saved["candidates"].items()}
+    summed = sum(alone[t][v]["process_peak_rss_mb"] for t, v in saved["chosen"].items())
+    assert saved["process_peak_rss_mb"] < summed
+    assert saved["memory_budget_mb"] == 100_000 and saved["process_budget_mb"] is None
+    assert saved["min_gain_points"] == 0.5 and "models_rss_mb" in saved["memory"]
 
 
 def test_output_keeps_only_the_chosen_variants_and_loads(generous):
@@ -194,8 +212,12 @@ def test_nothing_fits_fails_cleanly_with_smallest_figure(sources, tmp_path):
     assert "\n" not in msg
     assert "smallest measured: " in msg and "vs budget 1 MB" in msg
     rows = [r for rows in e.value.report["candidates"].values() for r in rows]
-    smallest = min(r["peak_rss_mb"] for r in rows if "peak_rss_mb" in r)
-    assert f" {smallest:.0f} MB vs budget" in msg  # the figure named is the smallest measured
+    smallest = min(r["models_rss_mb"] for r in rows if "models_rss_mb" in r)
+    # the figure named is the smallest models' share measured, with where it comes from
+    assert f"models {smallest:.0f} MB (process peak " in msg and "- runtime baseline" in msg
+    for r in rows:
+        if "models_rss_mb" in r:
+            assert r["status"] == "rejected" and r["why"].startswith("over budget alone: models")
     assert "fewer tasks" in msg and "smaller base" in msg
     assert not (tmp_path / "out").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.toml"]
@@ -258,9 +280,15 @@ def test_sets_are_measured_in_one_process_with_both_tasks(generous, sources, tmp
     ]
     assert [s["variant"] for s in both["subjects"]] == [chosen["pii"], chosen["intent"]]
     assert all(s["batch_size"] == 4 for s in both["subjects"])
-    alone = [measure_together([m], threads=1, batch=4)["peak_rss_mb"] for m in members]
+    alone = [measure_together([m], threads=1, batch=4) for m in members]
+    peaks = [a["process_peak_rss_mb"] for a in alone]
     # one interpreter and one onnxruntime for both: more than either, less than the two summed
-    assert max(alone) < both["peak_rss_mb"] < sum(alone)
+    assert max(peaks) < both["process_peak_rss_mb"] < sum(peaks)
+    # ...and both in the baseline, which the models' share leaves out
+    assert "onnxruntime" in both["runtime_imports"]
+    for m in (both, *alone):
+        assert m["process_peak_rss_mb"] == m["runtime_baseline_mb"] + m["models_rss_mb"]
+        assert 0 < m["models_rss_mb"] < m["runtime_baseline_mb"]
 
 
 def test_cli_build_profile(sources, tmp_path):
@@ -297,6 +325,7 @@ def test_cli_build_profile(sources, tmp_path):
     res = CliRunner().invoke(main, [*common, "--profile", str(ok), "--out", str(tmp_path / "o")])
     assert res.exit_code == 0, res.output
     assert "profile cli: intent " in res.stdout and "MB together" in res.stdout
+    assert ", models " in res.stdout and "(process peak " in res.stdout
     report = json.loads((tmp_path / "o" / REPORT_NAME).read_text(encoding="utf-8"))
     assert report["sources"]["intent"]["eval"].startswith(str(data))
     assert edge.load(tmp_path / "o" / "intent").variant == report["chosen"]["intent"]
@@ -306,7 +335,8 @@ def test_cli_build_profile(sources, tmp_path):
     assert res.exit_code == BuildError.exit_code == 6
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: no variant set fits")
-    assert "smallest measured: intent int8 alone" in lines[0] and "Traceback" not in res.output
+    assert "smallest measured: intent int8 alone, models " in lines[0]
+    assert "Traceback" not in res.output
     assert not (tmp_path / "x").exists()
 
     res = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "y")])
@@ -331,3 +361,39 @@ def test_missing_int4_dependency_rejects_int4_only(sources, tmp_path, monkeypatc
     assert rows["int4"]["status"] == "rejected" and "pip install onnx-ir" in rows["int4"]["why"]
     assert report["chosen"] == {"intent": "int8"}
     assert [v.name for v in read_manifest(fresh.cache_dir).variants] == ["fp32", "int8"]
+
+
+def test_budget_is_the_models_share_not_the_whole_process(generous, sources, tmp_path):
+    """A budget between the models' share and the whole process's peak fits: the interpreter and
+    the libraries are not the models'. A process budget below that peak then fails cleanly."""
+    report, _ = generous
+    measured = [s for s in report["sets"] if s["measured"]]
+    models = max(s["models_rss_mb"] for s in measured)
+    process = min(s["process_peak_rss_mb"] for s in measured)
+    assert models < process / 2, "the tiny models should be a small part of the process"
+    budget = round((models + process) / 2)  # a wide gap on each side for run-to-run noise
+    prof = write_profile(
+        tmp_path, "mid", budget=budget, variants=["int8", "fp32"], tasks=["pii", "intent"], tol=100
+    )
+    fits = build_profile(prof, tmp_path / "out", sources=sources, quiet=True)
+    assert fits["models_rss_mb"] <= budget < fits["process_peak_rss_mb"]
+    chosen = [r for rows in fits["candidates"].values() for r in rows if r["status"] == "chosen"]
+    assert len(chosen) == 2 and all(f"<= {budget} MB" in r["why"] for r in chosen)
+
+    capped = write_profile(
+        tmp_path,
+        "capped",
+        budget=budget,
+        extra=f"process_budget_mb = {budget}",
+        variants=["int8", "fp32"],
+        tasks=["pii", "intent"],
+        tol=100,
+    )
+    with pytest.raises(BuildError) as e:
+        build_profile(capped, tmp_path / "out2", sources=sources, quiet=True)
+    msg = str(e.value)
+    assert f"vs budget {budget} MB (process budget {budget} MB)" in msg
+    assert "a larger process_budget_mb" in msg and "\n" not in msg
+    rows = [r for rows in e.value.report["candidates"].values() for r in rows if "why" in r]
+    assert any(f"> process budget {budget} MB" in r["why"] for r in rows)
+    assert not (tmp_path / "out2").exists()
