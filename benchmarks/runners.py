@@ -131,21 +131,17 @@ def torch_peer_source(
     missing = [m for m in ("torch", "transformers", "peft") if importlib.util.find_spec(m) is None]
     if missing:
         return None, f"{', '.join(missing)} not installed (pip install -e '.[build]')"
-    from quantize.defaults import ADAPTERS_DIR, DEFAULT_BASE
+    from quantize.defaults import DEFAULT_BASE, default_adapter, default_for_adapter
     from quantize.sources import open_adapter, open_base
 
     if adapter is None:
-        folder = {"token-classification": "pii", "sequence-classification": "intent"}
-        candidate = ADAPTERS_DIR / folder[manifest.task.kind]
-        try:
-            if open_adapter(candidate).sha256() != manifest.adapter.sha256:
-                return None, (
-                    "needs --base and --adapter: the artifact was not built from the default "
-                    f"adapter in {candidate}"
-                )
-        except EdgeError as e:
-            return None, f"needs --base and --adapter ({e})"
-        adapter = str(candidate)
+        origin = default_for_adapter(manifest.adapter.sha256)
+        if origin is None:
+            return None, (
+                "needs --base and --adapter: the artifact was not built from a default adapter"
+            )
+        adapter = str(default_adapter(origin.name))
+        base = base or origin.base
     try:
         if open_adapter(adapter).sha256() != manifest.adapter.sha256:
             return None, f"adapter {adapter} is not the one this artifact was built from (sha256)"

@@ -99,19 +99,22 @@ def model_options(f):
         "--file", "file", help="Read texts from FILE (one per line or JSONL), - = stdin."
     )(f)
     f = click.option(
-        "--model", "model", help="Artifact folder (default: the built default model)."
+        "--model",
+        "model",
+        help="Artifact folder, or a default model's name: pii, pii-fast, intent (default: the "
+        "task's default model).",
     )(f)
     return f
 
 
-def _labelled(spec, data: str | None, dataset: str | None, split: str) -> list[dict]:
+def _labelled(spec, data: str | None, dataset: str | None, split: str, **kwargs) -> list[dict]:
     """``--data FILE``, else the split of ``--dataset NAME``, checked against the task's labels."""
     from quantize.data import check_records, load_records
     from quantize.datasets import load_dataset
 
     if data:
         return load_records(data, spec)
-    return check_records(load_dataset(dataset, split), spec, f"{dataset}:{split}")
+    return check_records(load_dataset(dataset, split, **kwargs), spec, f"{dataset}:{split}")
 
 
 def _load(model: str | None, task: str, variant: str | None, threads: int | None):
@@ -296,8 +299,10 @@ def _build_profile(
     )
     chosen = ", ".join(f"{t} {v}" for t, v in report["chosen"].items())
     click.echo(
-        f"profile {report['profile']}: {chosen}, {report['total_peak_rss_mb']:.0f} MB together "
-        f"<= {report['budget_mb']:g} MB; wrote {out} ({REPORT_NAME}) in {report['seconds']:.0f} s"
+        f"profile {report['profile']}: {chosen}, models {report['models_rss_mb']:.0f} MB together "
+        f"<= {report['memory_budget_mb']:g} MB (process peak "
+        f"{report['process_peak_rss_mb']:.0f} MB); wrote {out} ({REPORT_NAME}) in "
+        f"{report['seconds']:.0f} s"
     )
 
 
@@ -333,6 +338,31 @@ def _build_profile(
     help="Epochs without a better validation accuracy before stopping.",
 )
 @click.option("--oversample", multiple=True, help="LABEL=FACTOR: repeat a rare label's records.")
+@click.option(
+    "--dataset-records",
+    type=click.IntRange(1),
+    help="pii-synth: render this many training records (default 44,000).",
+)
+@click.option(
+    "--teacher-adapter",
+    type=click.Path(),
+    help="Distil from this trained adapter (same task) on --teacher-base, e.g. a 6-layer model "
+    "teaching a --base all-MiniLM-L6-v2:L2 student.",
+)
+@click.option("--teacher-base", default="all-MiniLM-L6-v2", show_default=True)
+@click.option(
+    "--unlabelled",
+    multiple=True,
+    help="With --teacher-adapter: texts the student learns from the teacher alone, a JSONL "
+    "file or NAME:SPLIT (e.g. clinc150:train).",
+)
+@click.option(
+    "--distill-alpha",
+    default=0.5,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Weight of the gold labels' loss; the rest is the teacher's.",
+)
 @click.option("--threads", type=click.IntRange(1, 256), help="torch CPU threads.")
 @click.option("--force", is_flag=True, help="Replace an existing adapter folder.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -351,19 +381,31 @@ def train(
     train_split,
     patience,
     oversample,
+    dataset_records,
+    teacher_adapter,
+    teacher_base,
+    unlabelled,
+    distill_alpha,
     threads,
     force,
     quiet,
 ) -> None:
-    """Fine-tune a LoRA adapter for a task on CPU (GPU if present)."""
+    """Fine-tune a LoRA adapter for a task on CPU (GPU if present).
+
+    --base NAME:L<k> trains on the base's first k layers (faster to run); --teacher-adapter
+    distils a trained model into it."""
     from edge.specs import load_task_spec
+    from quantize.data import load_texts
     from quantize.train import TrainConfig, oversample_records
     from quantize.train import train as run_train
 
     if bool(data) == bool(dataset):
         raise click.UsageError("give exactly one of --data FILE or --dataset NAME")
     spec = load_task_spec(task)
-    records = _labelled(spec, data, dataset, train_split)
+    if dataset_records and dataset != "pii-synth":
+        raise click.UsageError("--dataset-records goes with --dataset pii-synth (it is generated)")
+    sized = {"n": dataset_records} if dataset_records else {}
+    records = _labelled(spec, data, dataset, train_split, **sized)
     val_records = _labelled(spec, val, dataset, "val") if (val or dataset) else None
     factors = {}
     for item in oversample:
@@ -372,6 +414,10 @@ def train(
             raise click.UsageError(f"--oversample {item!r}: use LABEL=FACTOR, e.g. oos=10")
         factors[label] = int(factor)
     records = oversample_records(records, factors)
+    if unlabelled and not teacher_adapter:
+        raise click.UsageError("--unlabelled needs --teacher-adapter (the texts carry no labels)")
+    for source in unlabelled:
+        records = records + load_texts(source)
     cfg = TrainConfig(
         epochs=epochs,
         batch_size=batch_size,
@@ -381,9 +427,19 @@ def train(
         seed=seed,
         patience=patience,
         threads=threads,
+        distill_alpha=distill_alpha,
     )
+    teacher = (teacher_base, teacher_adapter) if teacher_adapter else None
     rec = run_train(
-        base, spec, records, out, val_records=val_records, config=cfg, force=force, quiet=quiet
+        base,
+        spec,
+        records,
+        out,
+        val_records=val_records,
+        config=cfg,
+        force=force,
+        quiet=quiet,
+        teacher=teacher,
     )
     best = rec["best"]
     click.echo(
@@ -656,20 +712,20 @@ def calibrate(model, variant, threads, data, dataset, split, min_oos_recall, as_
 @main.command()
 @click.option("--rebuild", is_flag=True, help="Rebuild the default models even if present.")
 def demo(rebuild) -> None:
-    """Build the default PII and intent models (first run, or when their adapter changed) and
-    run both on examples."""
+    """Build the default models (PII, fast PII, intent; first run, or when their adapter
+    changed) and run them on examples."""
     from edge.defaults import default_model_dir
-    from quantize.defaults import build_default, is_current
+    from quantize.defaults import DEFAULT_MODELS, build_default, is_current
 
-    for task in ("pii", "intent"):
-        out = default_model_dir(task)
-        if rebuild or not is_current(task, out):
+    for name, default in DEFAULT_MODELS.items():
+        out, task = default_model_dir(name), default.task
+        if rebuild or not is_current(name, out):
             stale = (out / "manifest.json").is_file()
-            what = "rebuilding (its adapter changed)" if stale else "building (first run only)"
-            click.echo(f"{what} the default {task} model into {out} ...")
-            build_default(task, out, force=True)
+            what = "rebuilding (adapter or spec changed)" if stale else "building (first run only)"
+            click.echo(f"{what} the default {name} model into {out} ...")
+            build_default(name, out, force=True)
         loaded = _load(str(out), task, None, None)
-        click.echo(f"\n== {task} ({out}, variant {loaded.variant}) ==")
+        click.echo(f"\n== {name} ({out}, variant {loaded.variant}) ==")
         for text in DEMO_TEXTS[task]:
             if task == "pii":
                 click.echo(loaded.detect(text).redacted)
@@ -1073,10 +1129,14 @@ def _bench_vs_presidio(models, task, out, limit, data, quiet) -> None:
     import os
     import subprocess
 
-    if len(models) > 1 or task == "intent":
-        raise click.UsageError("--vs presidio compares one PII model (--model DIR or the default)")
+    if task == "intent":
+        raise click.UsageError(
+            "--vs presidio compares PII models (--model DIR/NAME, repeatable; default: the "
+            "built pii and pii-fast models)"
+        )
     cmd = [sys.executable, "-m", "benchmarks.presidio_compare"]
-    cmd += ["--model", str(models[0])] if models else []
+    for m in models:
+        cmd += ["--model", str(m)]
     cmd += ["--out", "presidio-report" if out == "bench-report" else str(out)]
     cmd += ["--limit", str(limit)] if limit else []
     cmd += ["--dataset", str(data)] if data else []

@@ -16,14 +16,21 @@ def default_model_dir(task: str) -> Path:
     return edge_home() / "models" / task
 
 
+# The embedded default models by name, and the task each serves (quantize.defaults says how
+# each is built). "pii-fast" is the one-layer PII model: a name, so `--model pii-fast` works.
+DEFAULT_MODEL_TASKS: dict[str, str] = {"pii": "pii", "pii-fast": "pii", "intent": "intent"}
+
+
 def resolve_model(model: str | Path | None, task: str) -> Path:
-    """``--model`` if given, else the default artifact for the task, with a remedy if missing."""
-    if model:
+    """``--model`` (a folder, or a default model's name such as ``pii-fast``), else the
+    default artifact for the task, with a remedy if it is not built."""
+    if model and (Path(model).exists() or str(model) not in DEFAULT_MODEL_TASKS):
         return Path(model)
-    path = default_model_dir(task)
+    name = str(model or task)
+    path = default_model_dir(name)
     if not (path / "manifest.json").is_file():
         raise ArtifactError(
-            f"no default {task} model at {path}; build it with `make demo` (or `edge build`), "
+            f"no default {name} model at {path}; build it with `make demo` (or `edge build`), "
             "or pass --model ARTIFACT_DIR"
         )
     return path

@@ -3,6 +3,7 @@ artifacts on first use (``edge demo``), so `pip install` + one command works off
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from edge.errors import BuildError
@@ -12,14 +13,57 @@ DEFAULT_BASE = "all-MiniLM-L6-v2"
 ADAPTERS_DIR = Path(__file__).resolve().parent / "default_adapters"
 
 
-def default_adapter(task: str) -> Path:
-    path = ADAPTERS_DIR / task
+@dataclass(frozen=True)
+class DefaultModel:
+    """One embedded default: ``default_adapters/<name>`` on ``base``, for the task spec ``task``."""
+
+    name: str
+    task: str
+    base: str
+    about: str
+
+
+# Two PII models because speed and accuracy pull apart: "pii" (6 layers) is the accurate one;
+# "pii-fast" runs the base's first layer only (distilled from "pii"), for devices and callers
+# where per-text latency matters more than the last points of F1 (README: PII models).
+DEFAULT_MODELS: dict[str, DefaultModel] = {
+    m.name: m
+    for m in (
+        DefaultModel("pii", "pii", DEFAULT_BASE, "PII detection, 6 layers: the accurate one"),
+        DefaultModel("pii-fast", "pii", f"{DEFAULT_BASE}:L1", "PII detection, 1 layer: ~3x faster"),
+        DefaultModel("intent", "intent", DEFAULT_BASE, "intent classification"),
+    )
+}
+
+
+def default_model(name: str) -> DefaultModel:
+    if name not in DEFAULT_MODELS:
+        raise BuildError(f"no default model {name!r}; there are {', '.join(DEFAULT_MODELS)}")
+    return DEFAULT_MODELS[name]
+
+
+def default_adapter(name: str) -> Path:
+    path = ADAPTERS_DIR / name
     if not (path / "adapter_model.safetensors").is_file():
+        task = DEFAULT_MODELS[name].task if name in DEFAULT_MODELS else name
         raise BuildError(
-            f"no default {task} adapter in {path}; train one with "
+            f"no default {name} adapter in {path}; train one with "
             f"`edge train --task {task} ... --out {path}` (see README)"
         )
     return path
+
+
+def default_for_adapter(sha256: str) -> DefaultModel | None:
+    """The default model whose committed adapter has this digest (an artifact's origin)."""
+    from quantize.sources import open_adapter
+
+    for m in DEFAULT_MODELS.values():
+        try:
+            if open_adapter(default_adapter(m.name)).sha256() == sha256:
+                return m
+        except BuildError:
+            continue
+    return None
 
 
 def default_probes(task: str, n: int = 400) -> list[str]:
@@ -34,28 +78,35 @@ def default_probes(task: str, n: int = 400) -> list[str]:
     return list(BUILTIN_PROBES) + random.Random(0).sample(texts, min(n, len(texts)))
 
 
-def build_default(task: str, out: Path, *, force: bool = False) -> Manifest:
+def build_default(name: str, out: Path, *, force: bool = False) -> Manifest:
     from quantize.build import build
 
+    m = default_model(name)
     return build(
-        DEFAULT_BASE,
-        default_adapter(task),
-        task,
+        m.base,
+        default_adapter(name),
+        m.task,
         out,
-        probe_texts=default_probes(task),
+        probe_texts=default_probes(m.task),
         force=force,
     )
 
 
-def is_current(task: str, out: Path) -> bool:
-    """Whether the built default artifact in ``out`` came from the committed adapter: after an
-    upgrade ships a retrained adapter, the cached artifact is stale and must be rebuilt."""
+def is_current(name: str, out: Path) -> bool:
+    """Whether the built default artifact in ``out`` came from the committed adapter and task
+    spec: after an upgrade ships a retrained adapter or new spec settings (the artifact keeps
+    the spec it was built with), the cached artifact is stale and must be rebuilt."""
     from edge.errors import ArtifactError
     from edge.manifest import read_manifest
+    from edge.specs import load_task_spec
     from quantize.sources import open_adapter
 
     try:
         manifest = read_manifest(out)
     except ArtifactError:
         return False
-    return manifest.adapter.sha256 == open_adapter(default_adapter(task)).sha256()
+    spec = load_task_spec(default_model(name).task)
+    return (
+        manifest.adapter.sha256 == open_adapter(default_adapter(name)).sha256()
+        and manifest.task.model_dump() == spec.model_dump()
+    )

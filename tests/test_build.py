@@ -162,10 +162,37 @@ def test_default_artifact_is_stale_when_the_adapter_changes(
     intent_artifact, intent_adapter, pii_adapter, tmp_path, monkeypatch
 ):
     """`edge demo` rebuilds a cached default model whose adapter is no longer the committed one."""
+    import edge.specs
     import quantize.defaults as defaults
+    from edge.manifest import read_manifest
 
+    built_with = read_manifest(intent_artifact).task  # the spec as the test built it
+    monkeypatch.setattr(edge.specs, "load_task_spec", lambda name: built_with)
     monkeypatch.setattr(defaults, "default_adapter", lambda task: intent_adapter)
     assert defaults.is_current("intent", intent_artifact)
     monkeypatch.setattr(defaults, "default_adapter", lambda task: pii_adapter)
     assert not defaults.is_current("intent", intent_artifact)
     assert not defaults.is_current("intent", tmp_path / "missing")
+    # a new spec setting (say a recalibrated threshold) makes the cached artifact stale too
+    monkeypatch.setattr(defaults, "default_adapter", lambda task: intent_adapter)
+    changed = built_with.model_copy(update={"oos_threshold": 0.5})
+    monkeypatch.setattr(edge.specs, "load_task_spec", lambda name: changed)
+    assert not defaults.is_current("intent", intent_artifact)
+
+
+def test_default_models_by_name(tmp_path, monkeypatch, pii_artifact):
+    """`--model pii-fast` names a built default model; the runtime and the build agree on the
+    defaults' names and tasks; a default that is not built says how to build it."""
+
+    from edge.defaults import DEFAULT_MODEL_TASKS, resolve_model
+    from edge.errors import ArtifactError
+    from quantize.defaults import DEFAULT_MODELS
+
+    assert {n: m.task for n, m in DEFAULT_MODELS.items()} == DEFAULT_MODEL_TASKS
+    assert DEFAULT_MODELS["pii-fast"].base == "all-MiniLM-L6-v2:L1"
+    monkeypatch.setenv("EDGE_HOME", str(tmp_path / "home"))
+    with pytest.raises(ArtifactError, match=r"no default pii-fast model .*`make demo`"):
+        resolve_model("pii-fast", "pii")
+    shutil.copytree(pii_artifact, tmp_path / "home" / "models" / "pii-fast")
+    assert resolve_model("pii-fast", "pii") == tmp_path / "home" / "models" / "pii-fast"
+    assert resolve_model(str(pii_artifact), "pii") == pii_artifact

