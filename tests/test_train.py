@@ -256,3 +256,30 @@ def test_train_stops_when_the_next_epoch_would_pass_max_minutes(tmp_path, tiny_b
     cfg = TrainConfig(epochs=50, batch_size=4, patience=50, max_minutes=1e-6)
     rec = train(tiny_base, pii_spec, rows, tmp_path / "a", config=cfg, quiet=True)
     assert len(rec["history"]) == 1
+
+
+def test_cli_distils_a_student_from_files(tmp_path, tiny_base, pii_spec):
+    """`edge train --base B:L1 --teacher-adapter T --unlabelled F`: the CLI path of the pii-fast
+    recipe on a tiny model; --unlabelled without a teacher is a usage error."""
+    from click.testing import CliRunner
+
+    from edge.cli import main
+
+    rows = _email_rows(["maria", "bob", "anna", "li", "zoe", "sam"]) * 4
+    data = write_jsonl(tmp_path / "d.jsonl", rows)
+    texts = write_jsonl(tmp_path / "t.jsonl", [{"text": "write to kim@example.org"}] * 5)
+    cfg = TrainConfig(epochs=3, batch_size=8, lr=1e-2, lora_r=4, lora_alpha=8, patience=10)
+    train(tiny_base, pii_spec, rows, tmp_path / "teacher", config=cfg, quiet=True)
+    args = ["train", "--task", "pii", "--data", str(data), "--epochs", "1", "--quiet"]
+    r = CliRunner().invoke(main, [*args, "--unlabelled", str(texts), "--out", str(tmp_path / "x")])
+    assert r.exit_code == 2 and "--teacher-adapter" in r.output
+    student = [
+        *("--base", f"{tiny_base}:L1", "--unlabelled", str(texts)),
+        *("--teacher-adapter", str(tmp_path / "teacher"), "--teacher-base", str(tiny_base)),
+        *("--distill-alpha", "0.3", "--out", str(tmp_path / "s")),
+    ]
+    r = CliRunner().invoke(main, [*args, *student])
+    assert r.exit_code == 0, r.output
+    rec = json.loads((tmp_path / "s" / "edge_adapter.json").read_text())
+    assert rec["unlabelled_records"] == 5 and rec["config"]["distill_alpha"] == 0.3
+    assert rec["teacher"]["adapter_sha256"] and rec["base_name"].endswith(":L1")
