@@ -110,13 +110,19 @@ def import_runtime(descs: list[dict]) -> list[str]:
 
 
 def subject(spec_path: str) -> dict:
-    """Import, load, answer one text (the cold start), then run one batch (the peak RSS)."""
+    """Import, load, answer one text (the cold start), then run one batch (the peak RSS).
+
+    The runtime is imported first (``import_runtime``), so ``runtime_baseline_bytes`` is the
+    libraries' resident set and the peak above it the model's: what a hardware profile budgets.
+    """
     with open(spec_path, encoding="utf-8") as f:
         spec = json.load(f)
     from benchmarks.runners import open_subject
 
+    import_runtime([spec["subject"]])
     imported = time.perf_counter()
     rss_imports = peak_rss_bytes()
+    baseline = rss_bytes()
     subj = open_subject(spec["subject"])
     subj.set_threads(spec["threads"])
     loaded = time.perf_counter()
@@ -132,6 +138,7 @@ def subject(spec_path: str) -> dict:
         "batch_s": batch - first,
         "batch_size": len(spec["texts"]),
         "rss_after_imports_bytes": rss_imports,
+        "runtime_baseline_bytes": baseline,
         "peak_rss_bytes": peak_rss_bytes(),
     }
 

@@ -78,6 +78,7 @@ def test_report_json_figures(report):
                 assert s["gflops"]["1"]["throughput"][b]["achieved"] > 0
             assert s["cold_start"]["median_s"] > 0
             assert s["memory"]["peak_rss_mb"] >= s["memory"]["rss_after_imports_mb"] > 0
+            assert 0 < s["memory"]["models_rss_mb"] < s["memory"]["peak_rss_mb"]
             assert s["size_bytes"] > 0
             assert s["vs_reference"]["latency_p50"] > 0
         ref = next(s for s in ok if s["name"] == "int8")
@@ -176,5 +177,33 @@ def test_hardware_profiles_are_bench_gates():
     assert sum(memory.values()) == pytest.approx(hw.memory_budget_mb)
     assert set(memory) == set(hw.tasks)
     assert profile.targets.latency_ms_p95 == dict(hw.latency_ms_p95)
+    assert profile.targets.memory_of == "models"  # the budget is the models', as in the build
     same, _ = load_profile(str(path))  # by path too
     assert same.targets == profile.targets
+
+
+def test_memory_gate_reads_the_models_share_for_hardware_profiles(tmp_path):
+    """A hardware profile's budget is the models' (as `edge build --profile` checks it): a model
+    whose process peaks at 150 MB but adds 40 MB to the runtime passes a 60 MB per-task gate."""
+    from benchmarks.profile import Profile, Targets, check
+
+    model = {
+        "artifact": "a",
+        "task": "pii",
+        "kind": "token-classification",
+        "default_variant": "int8",
+        "headline": {"threads": 1},
+        "subjects": [
+            {
+                "name": "int8",
+                "status": "ok",
+                "latency_ms": {},
+                "memory": {"peak_rss_mb": 150.0, "models_rss_mb": 40.0},
+            }
+        ],
+    }
+    hw = Profile(name="hw", targets=Targets(memory_mb={"pii": 60}, memory_of="models"))
+    plain = Profile(name="plain", targets=Targets(memory_mb={"pii": 60}))
+    (got,) = check(hw, tmp_path / "hw.toml", [model])["checks"]
+    assert got["passed"] and got["value"] == 40.0
+    assert not check(plain, tmp_path / "p.toml", [model])["passed"]
