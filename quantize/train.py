@@ -152,9 +152,12 @@ def _load_teacher(teacher: tuple[str | Path, str | Path], spec: TaskSpec):
     from quantize.merge import merge
     from quantize.sources import check_compatible, open_adapter
 
-    t_base, t_adapter = open_base(teacher[0]), open_adapter(teacher[1])
-    check_compatible(t_base, t_adapter, spec)
-    model = merge(t_base, t_adapter, spec).float()
+    try:
+        t_base, t_adapter = open_base(teacher[0]), open_adapter(teacher[1])
+        check_compatible(t_base, t_adapter, spec)
+        model = merge(t_base, t_adapter, spec).float()
+    except BuildError as e:
+        raise BuildError(f"teacher: {e}") from None
     for p in model.parameters():
         p.requires_grad_(False)
     record = {
