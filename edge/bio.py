@@ -38,6 +38,10 @@ def _split(label: str) -> tuple[str, str | None]:
 
 TRAILING_PUNCT = ",;:!?\"'"
 LEADING_PUNCT = "\"',;:."
+# Dashes that open a signature or a list item ("-- Maria", "— Acme Ltd") are never part of a
+# name (numbers and ids keep theirs).
+NAME_TYPES = frozenset({"PERSON", "ORGANIZATION", "LOCATION"})
+LEADING_DASHES = "-\u2013\u2014"
 KEEP_TRAILING_DOT = frozenset({"ORGANIZATION"})
 BRACKETS = {")": "(", "]": "[", "}": "{", ">": "<"}
 
@@ -95,9 +99,10 @@ def tidy(text: str, span: Span) -> Span | None:
         extra_closer = last in BRACKETS and inner.count(last) > inner.count(BRACKETS[last])
         extra_opener = first in openers and inner.count(first) > inner.count(openers[first])
         stray_dot = last == "." and not _keeps_dot(inner, span.label)
+        name_dash = first in LEADING_DASHES and span.label in NAME_TYPES
         if last in TRAILING_PUNCT or stray_dot or last.isspace() or extra_closer:
             end -= 1
-        elif first in LEADING_PUNCT or first.isspace() or extra_opener:
+        elif first in LEADING_PUNCT or first.isspace() or extra_opener or name_dash:
             start += 1
         elif first in openers and inner.find(openers[first]) == len(inner) - 1:
             start, end = start + 1, end - 1  # the brackets wrap the whole value

@@ -26,6 +26,9 @@ def span(text: str, value: str, label: str, start: int | None = None) -> Span:
         ("in 2018. Later", "2018.", "DATE_TIME", "2018"),
         ("at Acme Inc. now", "Acme Inc.", "ORGANIZATION", "Acme Inc."),
         ("ship to , Main Road 4", ", Main Road 4", "STREET_ADDRESS", "Main Road 4"),
+        ("thanks! -- Maria", "- Maria", "PERSON", "Maria"),
+        ("sent by \u2014Acme Ltd", "\u2014Acme Ltd", "ORGANIZATION", "Acme Ltd"),
+        ("ref -4711-22 ok", "-4711-22", "US_SSN", "-4711-22"),
     ],
 )
 def test_tidy_edges(text, value, label, kept):
