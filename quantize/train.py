@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from edge.errors import BuildError, DataError
 from edge.fsutil import staged_dir
+from edge.manifest import sha256_file
 from edge.specs import TaskSpec
 from edge.tokenization import load_tokenizer, show_line_breaks
 from quantize.data import records_sha256
@@ -165,6 +166,7 @@ def _load_teacher(teacher: tuple[str | Path, str | Path], spec: TaskSpec):
         "base_sha256": t_base.sha256(),
         "adapter_sha256": t_adapter.sha256(),
         "layers": t_base.config["num_hidden_layers"],
+        "tokenizer_sha256": sha256_file(t_base.path / "tokenizer.json"),
     }
     return model, record
 
@@ -250,6 +252,12 @@ def train(
     teacher_model, teacher_record = None, None
     if teacher is not None:
         teacher_model, teacher_record = _load_teacher(teacher, spec)
+        # the same ids feed both models: another vocabulary would teach nonsense, silently
+        if teacher_record.pop("tokenizer_sha256") != sha256_file(base_dir.path / "tokenizer.json"):
+            raise BuildError(
+                f"teacher: its base {teacher[0]} tokenizes differently from the student's base "
+                f"{base}; distil between bases that share a tokenizer"
+            )
     model = load_base_with_head(base_dir, spec)
     lora = LoraConfig(
         task_type=PEFT_TASK_TYPES[spec.kind],

@@ -283,3 +283,28 @@ def test_cli_distils_a_student_from_files(tmp_path, tiny_base, pii_spec):
     rec = json.loads((tmp_path / "s" / "edge_adapter.json").read_text())
     assert rec["unlabelled_records"] == 5 and rec["config"]["distill_alpha"] == 0.3
     assert rec["teacher"]["adapter_sha256"] and rec["base_name"].endswith(":L1")
+
+
+def test_teacher_must_share_the_students_tokenizer(tmp_path, tiny_base, pii_spec):
+    import shutil
+
+    from edge.errors import BuildError
+
+    rows = _email_rows(["maria", "bob", "anna", "li", "zoe", "sam"]) * 2
+    cfg = TrainConfig(epochs=1, batch_size=8, lora_r=4, lora_alpha=8)
+    train(tiny_base, pii_spec, rows, tmp_path / "teacher", config=cfg, quiet=True)
+    other = tmp_path / "other-base"
+    shutil.copytree(tiny_base, other)
+    tok = json.loads((other / "tokenizer.json").read_text())
+    tok["model"]["vocab"]["zzz"] = len(tok["model"]["vocab"])
+    (other / "tokenizer.json").write_text(json.dumps(tok))
+    with pytest.raises(BuildError, match="tokenizes differently"):
+        train(
+            other,
+            pii_spec,
+            rows,
+            tmp_path / "s",
+            config=cfg,
+            teacher=(tiny_base, tmp_path / "teacher"),
+        )
+    assert not (tmp_path / "s").exists()
