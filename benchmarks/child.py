@@ -24,6 +24,18 @@ FIRST = "FIRST"
 RESULT = "RESULT "
 
 
+def _proc_status_bytes(key: str) -> int | None:
+    """A memory line of /proc/self/status (Linux) in bytes; None where there is none."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(f"{key}:"):
+                    return int(line.split()[1]) * 1024  # kB
+    except OSError:
+        pass
+    return None
+
+
 def peak_rss_bytes() -> int:
     """High-water resident set of this process.
 
@@ -32,13 +44,9 @@ def peak_rss_bytes() -> int:
     the PyTorch peer) would report the parent's peak. macOS: ru_maxrss (bytes there); Windows:
     psutil's peak working set.
     """
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024  # kB
-    except OSError:
-        pass
+    hwm = _proc_status_bytes("VmHWM")
+    if hwm is not None:
+        return hwm
     try:
         import resource
     except ImportError:  # Windows
@@ -52,13 +60,9 @@ def peak_rss_bytes() -> int:
 
 def rss_bytes() -> int:
     """Resident set of this process now (VmRSS on Linux; elsewhere psutil, if installed)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024  # kB
-    except OSError:
-        pass
+    rss = _proc_status_bytes("VmRSS")
+    if rss is not None:
+        return rss
     try:
         import psutil
     except ImportError:  # no better figure: the high-water mark so far

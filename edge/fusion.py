@@ -89,9 +89,12 @@ def _email_shaped(text: str) -> bool:
     return _EMAIL_SHAPE.fullmatch(text) is not None
 
 
+_SSN_SHAPE = re.compile(r"(\d{3})([- ]?)(\d{2})\2(\d{4})")
+
+
 def _ssn_shaped(text: str) -> bool:
     """Nine digits (as 3-2-4 with one kind of separator, or bare) that the SSA could issue."""
-    m = re.fullmatch(r"(\d{3})([- ]?)(\d{2})\2(\d{4})", text)
+    m = _SSN_SHAPE.fullmatch(text)
     return bool(m) and valid_ssn(m[1], m[3], m[4])
 
 

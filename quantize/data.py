@@ -51,23 +51,28 @@ def _check_record(rec: object, spec: TaskSpec, where: str) -> dict:
     return {"text": text, "spans": out}
 
 
-def load_records(path: str | Path, spec: TaskSpec) -> list[dict]:
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"data file not found: {path}")
+def _jsonl(path: Path) -> list[tuple[int, object]]:
+    """(line number, parsed value) of each non-blank line; errors name the file and line."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError as e:
         raise DataError(f"{path} is not valid UTF-8 (byte {e.start})") from None
-    records = []
+    rows = []
     for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            rec = json.loads(line)
+            rows.append((n, json.loads(line)))
         except json.JSONDecodeError as e:
             raise DataError(f"{path}:{n}: not valid JSON ({e.msg})") from None
-        records.append(_check_record(rec, spec, f"{path}:{n}"))
+    return rows
+
+
+def load_records(path: str | Path, spec: TaskSpec) -> list[dict]:
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"data file not found: {path}")
+    records = [_check_record(rec, spec, f"{path}:{n}") for n, rec in _jsonl(path)]
     if not records:
         raise DataError(f"{path} has no records")
     return records
@@ -91,14 +96,7 @@ def load_texts(source: str) -> list[dict]:
     if not path.is_file() and name in DATASETS and split:
         rows = load_dataset(name, split)
     elif path.is_file():
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except UnicodeDecodeError as e:
-            raise DataError(f"{path} is not valid UTF-8 (byte {e.start})") from None
-        try:
-            rows = [json.loads(line) for line in lines if line.strip()]
-        except json.JSONDecodeError as e:
-            raise DataError(f"{path}: not valid JSON lines ({e.msg})") from None
+        rows = [rec for _, rec in _jsonl(path)]
     else:
         raise DataError(
             f"unlabelled texts {source!r}: neither a JSONL file nor NAME:SPLIT of a data set "

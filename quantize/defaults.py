@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from edge.defaults import DEFAULT_MODEL_TASKS
 from edge.errors import BuildError
 from edge.manifest import Manifest
 
@@ -15,12 +16,16 @@ ADAPTERS_DIR = Path(__file__).resolve().parent / "default_adapters"
 
 @dataclass(frozen=True)
 class DefaultModel:
-    """One embedded default: ``default_adapters/<name>`` on ``base``, for the task spec ``task``."""
+    """One embedded default: ``default_adapters/<name>`` on ``base``, for the task spec ``task``
+    (which the runtime's ``edge.defaults.DEFAULT_MODEL_TASKS`` names)."""
 
     name: str
-    task: str
     base: str
     about: str
+
+    @property
+    def task(self) -> str:
+        return DEFAULT_MODEL_TASKS[self.name]
 
 
 # Two PII models because speed and accuracy pull apart: "pii" (6 layers) is the accurate one;
@@ -29,9 +34,9 @@ class DefaultModel:
 DEFAULT_MODELS: dict[str, DefaultModel] = {
     m.name: m
     for m in (
-        DefaultModel("pii", "pii", DEFAULT_BASE, "PII detection, 6 layers: the accurate one"),
-        DefaultModel("pii-fast", "pii", f"{DEFAULT_BASE}:L1", "PII detection, 1 layer: ~3x faster"),
-        DefaultModel("intent", "intent", DEFAULT_BASE, "intent classification"),
+        DefaultModel("pii", DEFAULT_BASE, "PII detection, 6 layers: the accurate one"),
+        DefaultModel("pii-fast", f"{DEFAULT_BASE}:L1", "PII detection, 1 layer: ~3x faster"),
+        DefaultModel("intent", DEFAULT_BASE, "intent classification"),
     )
 }
 
