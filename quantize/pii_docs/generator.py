@@ -23,9 +23,19 @@ SECOND_RATE = 0.15  # documents that continue with a second register when there 
 _SEPARATORS = ("\n\n", "\n", "\n---\n", " ", "\n\n====\n")
 _REG_NAMES = tuple(REGISTERS)
 _REG_WEIGHTS = tuple(w for w, _ in REGISTERS.values())
-# how noisy a register's text usually is: (lower-case share, typo share, no-punctuation share)
-_NOISE = {"chat": (0.45, 0.35, 0.4), "prose": (0.05, 0.1, 0.05), "note": (0.06, 0.12, 0.1)}
-_DEFAULT_NOISE = (0.04, 0.06, 0.04)
+# How noisy a register's text usually is: (lower-case share, typo share, no-punctuation share).
+# Machine-written registers (logs, JSON, tables...) get none: a typo there is not realistic.
+_NOISE = {
+    "chat": (0.45, 0.35, 0.4),
+    "email": (0.04, 0.08, 0.05),
+    "ticket": (0.08, 0.1, 0.08),
+    "note": (0.06, 0.12, 0.1),
+    "prose": (0.05, 0.1, 0.05),
+    "meeting": (0.1, 0.08, 0.1),
+    "crm": (0.05, 0.06, 0.05),
+    "form": (0.03, 0.03, 0.0),
+}
+_DEFAULT_NOISE = (0.0, 0.0, 0.0)
 
 Record = dict[str, object]
 
@@ -46,7 +56,7 @@ def _record(rng: random.Random, split: str) -> Record:
     name = rng.choices(_REG_NAMES, weights=_REG_WEIGHTS)[0]
     lower, typo, nopunct = _NOISE.get(name, _DEFAULT_NOISE)
     r = rng.random()
-    d.case = "lower" if r < lower else "upper" if r < lower + 0.015 else "keep"
+    d.case = "lower" if r < lower else "upper" if lower and r < lower + 0.015 else "keep"
     if rng.random() < typo:
         d.typo_rate = rng.choice((0.03, 0.06, 0.1))
     d.drop_punct = rng.random() < nopunct
@@ -54,7 +64,8 @@ def _record(rng: random.Random, split: str) -> Record:
     if d.room(30) and rng.random() < SECOND_RATE:
         d.lit(rng.choice(_SEPARATORS))
         second = rng.choices(_REG_NAMES, weights=_REG_WEIGHTS)[0]
-        d.case = "keep" if second == "shipping" else d.case
+        if second not in _NOISE:  # a log or table after a chat is not re-cased or mistyped
+            d.case, d.typo_rate, d.drop_punct = "keep", 0.0, False
         REGISTERS[second][1](d)
     return _finish(d)
 

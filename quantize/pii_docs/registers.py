@@ -232,7 +232,8 @@ def chat(d: Doc) -> None:
     handles: dict[int, tuple[str, str]] = {}
     for i, p in enumerate(members):
         if rng.random() < 0.3:
-            handles[i] = ("user", V.slug(p.name.first)[:6] + str(rng.randint(1, 99)) or "user1")
+            stem = V.slug(p.name.first)[:6] or V.slug(V.brand(rng))[:6]
+            handles[i] = ("user", stem + str(rng.randint(1, 99)))
         else:
             handles[i] = ("PERSON", p.name.first if rng.random() < 0.7 else p.name.full)
     style = rng.randrange(5)
@@ -691,9 +692,12 @@ def negative(d: Doc) -> None:
             sep = rng.choice((",", " | "))
             d.say(f"{{product}}{sep}{{category}}{sep}{{amount}}\n")
     elif style == 3:
-        d.lit(rng.choice(("Genres: ", "Browse by genre: ", "Magazines: ", "Departments: ")))
-        pool = rng.choice((GENRES, MAGAZINES, DEPARTMENTS))
-        d.lit(", ".join(d.pick(pool) for _ in range(rng.randint(2, 5))) + "\n")
+        head, pool = rng.choice(
+            (("Genres: ", GENRES), ("Browse by genre: ", GENRES), ("Magazines: ", MAGAZINES),
+             ("Departments: ", DEPARTMENTS), ("Shop by category: ", CATEGORIES))
+        )  # fmt: skip
+        items = list(dict.fromkeys(d.pick(pool) for _ in range(rng.randint(2, 5))))
+        d.lit(head + ", ".join(items) + "\n")
         d.say_from(NEG_SENTENCES)
     else:
         d.lit(f"Release {SLOT('version', d)} ({SLOT('rel', d)})\n")

@@ -245,12 +245,21 @@ LEGAL_FORMS = (
     "Tbk", "PT", "GK", "Bhd", "SRL", "S.C.", "Group", "Holdings", "& Co.", "& Sons",
 )  # fmt: skip
 _BRAND_ONSETS = (
-    "b", "br", "c", "cl", "d", "f", "fl", "g", "gr", "h", "j", "k", "kr", "l", "m", "n", "p",
-    "pl", "qu", "r", "s", "sk", "st", "t", "tr", "v", "w", "z", "x", "zh", "",
+    "b", "br", "c", "cl", "d", "f", "fl", "g", "gr", "h", "j", "k", "l", "m", "n", "p", "pl",
+    "r", "s", "st", "t", "tr", "v", "w", "z", "", "", "qu", "sk", "pr",
 )  # fmt: skip
-_BRAND_VOWELS = ("a", "e", "i", "o", "u", "ai", "ea", "io", "ou", "y", "ae")
-_BRAND_CODAS = ("", "", "n", "r", "x", "l", "s", "m", "k", "t", "nd", "rk", "sh", "z")
-_BRAND_ENDINGS = ("ify", "ly", "io", "eo", "ix", "ora", "ara", "ium", "ent", "ex", "a", "o", "")
+_BRAND_VOWELS = ("a", "e", "i", "o", "u", "a", "o", "ai", "y")
+_BRAND_CODAS = ("", "", "", "n", "r", "l", "s", "m", "x", "k", "t", "nd")
+_BRAND_ENDINGS = ("ify", "ly", "io", "eo", "ix", "ora", "a", "o", "", "", "", "ex", "on", "us")
+_BRAND_WORDS = (
+    "Blue", "Pine", "Stone", "Bright", "North", "Oak", "Iron", "Silver", "River", "Maple",
+    "Cedar", "Swift", "True", "Red", "Green", "Sun", "Cloud", "Star", "Fox", "Bear", "Wolf",
+    "Lake", "Hill", "Rock", "Bay", "Sea", "Sky", "Gold", "Clear", "Open", "Next", "Smart",
+)  # fmt: skip
+_BRAND_TAILS = (
+    "field", "line", "path", "works", "stone", "gate", "wave", "point", "bridge", "leaf",
+    "light", "ridge", "wood", "well", "hub", "box", "bit", "craft", "mark", "way", "dale",
+)  # fmt: skip
 SECTOR_WORDS = (
     "Logistics", "Analytics", "Health", "Capital", "Systems", "Foods", "Dynamics", "Labs",
     "Partners", "Solutions", "Robotics", "Energy", "Media", "Insurance", "Bank", "Pharma",
@@ -262,13 +271,16 @@ _FIRM_LINKS = (" and ", " & ", ", ", " + ")
 
 
 def brand(rng: random.Random) -> str:
-    """An invented one-word brand ("Zentrix", "Kloura", "Braviq")."""
+    """An invented one-word brand: syllables ("Kalora", "Vintex") or two words run together
+    ("Bluegate", "Ironwave")."""
+    if rng.random() < 0.4:
+        return rng.choice(_BRAND_WORDS) + rng.choice(_BRAND_TAILS)
     s = "".join(
         rng.choice(_BRAND_ONSETS) + rng.choice(_BRAND_VOWELS) + rng.choice(_BRAND_CODAS)
         for _ in range(rng.choice((1, 2, 2, 2, 3)))
     )
     s += rng.choice(_BRAND_ENDINGS)
-    return s.capitalize() if len(s) > 2 else s.capitalize() + "on"
+    return s.capitalize() if len(s) > 3 else s.capitalize() + "on"
 
 
 def organization(rng: random.Random, locale: str) -> tuple[str, str]:
@@ -392,6 +404,12 @@ _NATIVE_FALLBACK = {
     "ar_AA": "ar_AA",
     "fa_IR": "fa_IR",
 }
+_SPECIAL = ("tr_TR", "ar_AA", "fa_IR")  # no native Faker address: written here
+_SPECIAL_CITIES = {
+    "tr_TR": ("İstanbul", "Ankara", "İzmir", "Bursa", "Antalya", "Eskişehir"),
+    "ar_AA": ("Riyadh", "Jeddah", "الرياض", "جدة", "Dammam", "Mecca"),
+    "fa_IR": ("Tehran", "Isfahan", "Shiraz", "تهران", "مشهد", "Tabriz"),
+}
 _TR_STREETS = ("Atatürk Cad.", "İstiklal Cad.", "Bağdat Cad.", "Cumhuriyet Mah.", "Gazi Sok.")
 _TR_CITIES = ("34710 Kadıköy/İstanbul", "06420 Çankaya/Ankara", "35220 Konak/İzmir")
 _AR_STREETS = ("شارع الملك فهد", "شارع التحلية", "طريق الملك عبدالعزيز", "شارع الشيخ زايد")
@@ -418,7 +436,7 @@ def address_lines(rng: random.Random, locale: str) -> list[str]:
     if r < 0.035:
         return _fill(rng, rng.choice(_MILITARY), locale).split("\n")
     loc = _native(locale)
-    if loc in ("tr_TR", "ar_AA", "fa_IR"):
+    if loc in _SPECIAL:
         lines = _special_address(rng, loc)
     else:
         lines = [ln.strip(" ,") for ln in fk(rng, loc).address().split("\n") if ln.strip(" ,")]
@@ -435,7 +453,7 @@ def address_lines(rng: random.Random, locale: str) -> list[str]:
 
 def street_only(rng: random.Random, locale: str) -> str:
     loc = _native(locale)
-    if loc in ("tr_TR", "ar_AA", "fa_IR"):
+    if loc in _SPECIAL:
         return _special_address(rng, loc)[0]
     return fk(rng, loc).street_address().replace("\n", " ")
 
@@ -458,8 +476,8 @@ def city(rng: random.Random, locale: str) -> str:
     if rng.random() < 0.35:
         return rng.choice(_REAL_CITIES)
     loc = _native(locale)
-    if loc in ("tr_TR", "ar_AA", "fa_IR"):
-        return rng.choice(_REAL_CITIES)
+    if loc in _SPECIAL:
+        return rng.choice(_SPECIAL_CITIES[loc])
     return rng.choice(_draws(loc, "city"))
 
 
@@ -477,9 +495,11 @@ def location(rng: random.Random, locale: str) -> str:
         region = ""
     if shape == "region" and region:
         return region
+    local = _native(locale)
+    town = rng.choice(_SPECIAL_CITIES[local] if local in _SPECIAL else _draws(local, "city"))
     if shape == "cr" and region:
-        return f"{city(rng, locale)}, {region}"
-    return f"{city(rng, locale)}, {LOCALES[locale][2]}"
+        return f"{town}, {region}"
+    return f"{town}, {LOCALES[locale][2]}"
 
 
 # --------------------------------------------------------------------------------------------
