@@ -188,3 +188,26 @@ def test_pii_docs_and_pii_mix_data_sets():
     assert len(load_dataset("pii-mix", "val", n=8)) == 8
     assert interleave([1, 2, 3, 4], ["a"]) in ([1, 2, "a", 3, 4], [1, "a", 2, 3, 4])
     assert interleave([], ["a", "b"]) == ["a", "b"]
+
+
+def test_edge_train_renders_pii_mix_records(tmp_path, tiny_base):
+    """`edge train --dataset pii-mix --dataset-records N`: the lead's GPU recipe, on a tiny model;
+    a set read from files refuses --dataset-records with the sets that take it."""
+    from click.testing import CliRunner
+
+    from edge.cli import main
+
+    args = ["train", "--task", "pii", "--base", str(tiny_base), "--epochs", "1", "--quiet"]
+    args += ["--batch-size", "16", "--lora-r", "4"]
+    r = CliRunner().invoke(
+        main,
+        [*args, "--dataset", "clinc150", "--dataset-records", "5", "--out", str(tmp_path / "x")],
+    )
+    assert r.exit_code == 2 and "pii-mix" in r.output
+    out, val = tmp_path / "a", tmp_path / "val.jsonl"  # a small --val keeps the test short
+    val.write_text("".join(json.dumps(r) + "\n" for r in generate(16, split="val", seed=1)))
+    mix = ["--dataset", "pii-mix", "--dataset-records", "40", "--val", str(val)]
+    r = CliRunner().invoke(main, [*args, *mix, "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    rec = json.loads((out / "edge_adapter.json").read_text())
+    assert rec["train_records"] == 40, rec
