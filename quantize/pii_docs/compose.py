@@ -84,6 +84,7 @@ class Doc:
         self.case = "keep"
         self.typo_rate = 0.0
         self.drop_punct = False
+        self.wrap = 0.0  # share of a literal's spaces that become line breaks
 
     # ------------------------------------------------------------------ assembling
     def _add(self, s: str) -> None:
@@ -106,6 +107,9 @@ class Doc:
             s = s.translate(_PUNCT)
         if self.typo_rate:
             s = typos(self.rng, s, self.typo_rate)
+        if self.wrap and " " in s:  # hard-wrapped text: a line break where a space was
+            s = " ".join(w + ("\n" if self.rng.random() < self.wrap else "") for w in s.split(" "))
+            s = s.replace("\n ", "\n")
         s = self._cased(s)
         if s:
             self._add(s)
@@ -233,6 +237,17 @@ def _title(d: Doc) -> None:
     d.lit(d.rng.choice(("Dr.", "Mr.", "Ms.", "Mrs.", "Prof.", "Dr", "Herr", "Frau", "Mme")))
 
 
+def _first_names(d: Doc) -> None:
+    """A list of first names ("Anna, Ben and Chidi"): each name is its own PERSON span."""
+    rng = d.rng
+    loc = d.locale if rng.random() < 0.8 else V.pick_locale(rng)
+    names = dict.fromkeys(V.first_name(rng, loc) for _ in range(rng.randint(2, 4)))
+    for i, name in enumerate(names):
+        if i:
+            d.lit(rng.choice((" and ", " & ")) if i == len(names) - 1 else ", ")
+        d.ent("PERSON", name)
+
+
 def _org(d: Doc) -> None:
     rng = d.rng
     pre, name = d.person(0.5).org(rng) if rng.random() < 0.4 else V.organization(rng, d.locale)
@@ -291,6 +306,7 @@ SLOTS: dict[str, Callable[[Doc], None]] = {
     "F": _first,
     "L": _last,
     "T": _title,
+    "FLIST": _first_names,
     "ORG": _org,
     "LOC": lambda d: d.ent("LOCATION", V.location(d.rng, d.person(0.5).locale)),
     "ADDR": _addr,

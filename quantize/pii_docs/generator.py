@@ -60,12 +60,14 @@ def _record(rng: random.Random, split: str) -> Record:
     if rng.random() < typo:
         d.typo_rate = rng.choice((0.03, 0.06, 0.1))
     d.drop_punct = rng.random() < nopunct
+    if name in _NOISE and rng.random() < 0.08:
+        d.wrap = rng.choice((0.05, 0.1))
     REGISTERS[name][1](d)
     if d.room(30) and rng.random() < SECOND_RATE:
         d.lit(rng.choice(_SEPARATORS))
         second = rng.choices(_REG_NAMES, weights=_REG_WEIGHTS)[0]
         if second not in _NOISE:  # a log or table after a chat is not re-cased or mistyped
-            d.case, d.typo_rate, d.drop_punct = "keep", 0.0, False
+            d.case, d.typo_rate, d.drop_punct, d.wrap = "keep", 0.0, False, 0.0
         REGISTERS[second][1](d)
     return _finish(d)
 

@@ -205,6 +205,11 @@ CHAT_MSGS = (
     "my bank is {ORG} not the other one",
     "got the tickets for {DT}",
     "ask {F} and {F} if they're coming",
+    "{FLIST} r coming too",
+    "dinner w {FLIST} at {TIME}?",
+    "tell {FLIST} the plan changed",
+    "who's driving? {FLIST} need a lift",
+    "{FLIST} said yes",
 )
 
 # ---------------------------------------------------------------- support tickets
@@ -325,6 +330,11 @@ ACTIONS = (
     "{F} owns the {dept} budget until {month}.",
     "Share the recording: {URL}",
     "Next meeting {DT}.",
+    "{FLIST} to draft the {heading} by {weekday}.",
+    "Thanks {FLIST} for the demo.",
+    "{FLIST}: review pricing with {ORG}.",
+    "Invite {FLIST} to the {quarter} planning.",
+    "{FLIST} out next week; {F} covers.",
 )
 CRM_NOTES = (
     "Met {P} at the {LOC} trade fair; interested in the {plan} plan.",
@@ -359,6 +369,11 @@ PROSE = (
     "The {heading} chapter covers {category} in detail.",
     "{P} ({EMAIL}) chairs the residents' committee.",
     "A spokesperson for {ORG} declined to comment.",
+    "{FLIST} are coming to the barbecue on {DATE}.",
+    "Thanks to {FLIST} for organising the {heading} workshop.",
+    "The kids, {FLIST}, start school in {LOC} in September.",
+    "{FLIST} all worked at {ORG} before {year}.",
+    "Invited: {FLIST}. Venue: {ADDR}.",
 )
 
 # ---------------------------------------------------------------- hard negatives (no PII)
@@ -444,6 +459,16 @@ NEG_SENTENCES = (
     "Error {code}: request id {uuid} failed after {qty} retries.",
     "Tickets for the {genre} night cost {amount}; doors at eight.",
     "Part no. {n5} fits models from {year} onwards.",
+    "The Tenant shall pay the Landlord the Rent on the first day of each month.",
+    "Please contact your Bank or Card Issuer if the payment is declined.",
+    "The Patient was advised to rest and return if symptoms persist.",
+    "Shuttle buses run between the Airport, the Station and the Hotel every {qty} minutes.",
+    "The Customer may cancel the Order within {qty} days of Delivery.",
+    "Meet the Team: our Founder, the Engineers and the Sales Staff.",
+    "The Buyer and the Seller agree that the Goods are sold as seen.",
+    "Ask the Pharmacist before taking this Medicine with other Products.",
+    "Our Head Office and Warehouse are closed on Public Holidays.",
+    "The Committee thanks every Volunteer, Sponsor and Member for their support.",
     "The {category} aisle was renamed in {year}.",
     "Policy {policy} covers {pct} of repair costs.",
 )

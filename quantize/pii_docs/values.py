@@ -294,6 +294,8 @@ def organization(rng: random.Random, locale: str) -> tuple[str, str]:
         ),
     )  # fmt: skip
     f_loc = "en_US" if shape == "faker" and rng.random() < 0.3 else locale
+    if not latin(locale) and shape in ("surnames", "word_sector", "surname_shop"):
+        shape = "local_faker"  # "加藤, 高橋 and 山崎 AB" is no company's shape
     legal = rng.choice(LEGAL_FORMS) if rng.random() < 0.55 else ""
 
     def with_legal(name: str) -> str:
