@@ -107,7 +107,7 @@ def test_structured_values_are_valid_where_the_offsets_say(train, test_docs):
         elif label == "IP_ADDRESS":
             ipaddress.ip_address(value)
         elif label == "EMAIL_ADDRESS":
-            assert re.fullmatch(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", value), value
+            assert re.fullmatch(r"[^@\s]+(@|%40)[^@\s]+\.[A-Za-z]{2,}", value), value
         elif label == "US_SSN":
             assert re.fullmatch(r"\d{3}[- ]?\d{2}[- ]?\d{4}", value), value
         elif label == "URL":

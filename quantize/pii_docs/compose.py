@@ -20,15 +20,23 @@ from . import values as V
 from .phrases import (
     CATEGORIES,
     DEPARTMENTS,
+    EMAIL_BODY,
+    FOREIGN,
     GENRES,
     HEADINGS,
+    HR_NOTES,
     JOB_TITLES,
+    LEGAL_NOTES,
     MAGAZINES,
     PRODUCTS,
+    PROSE,
     SUBJECTS,
+    TICKET_DESC,
     split_pool,
 )
 
+# Pools of free sentences that a document in another language may take its sentences from.
+_PROSE_POOLS = frozenset(map(id, (EMAIL_BODY, PROSE, TICKET_DESC, LEGAL_NOTES, HR_NOTES)))
 # Types whose text may be re-cased or mistyped without changing what it is.
 _CASEABLE = frozenset(
     {"PERSON", "ORGANIZATION", "LOCATION", "STREET_ADDRESS", "DATE_TIME", "EMAIL_ADDRESS", "URL"}
@@ -173,6 +181,11 @@ class Doc:
                 SLOTS[part[0]](self)
 
     def say_from(self, pool: tuple[str, ...]) -> None:
+        """A phrase of ``pool`` or, a third of the time in a document whose locale speaks
+        German, French, Spanish, Italian, Dutch or Portuguese, one in that language."""
+        foreign = FOREIGN.get(self.locale[:2])
+        if foreign and id(pool) in _PROSE_POOLS and self.rng.random() < 0.35:
+            pool = foreign
         self.say(self.pick(pool))
 
 

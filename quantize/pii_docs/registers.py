@@ -406,6 +406,24 @@ def table(d: Doc) -> None:
         d.lit((" |" if md else "") + "\n")
 
 
+def xml_record(d: Doc) -> None:
+    rng = d.rng
+    root = rng.choice(("customer", "contact", "patient", "employee", "record", "Person"))
+    d.lit(f'<{root} id="{V.digits(rng, 5)}">\n' if rng.random() < 0.6 else f"<{root}>\n")
+    for r in range(rng.randint(1, 2)):
+        if r and not d.room(20):
+            break
+        p = d.person(1.0)
+        items: list[tuple[str, str | None]] = [(k, None) for k in _kinds(d, rng.randint(1, 4))]
+        items.insert(rng.randrange(len(items) + 1), rng.choice(NEG_COLUMNS))
+        for kind, neg in items:
+            tag = kind if neg is not None else d.pick(CSV_COLUMNS[kind])
+            d.lit(f"  <{tag}>")
+            d.say(neg) if neg is not None else _json_value(d, kind, p)
+            d.lit(f"</{tag}>\n")
+    d.lit(f"</{root}>")
+
+
 def json_record(d: Doc) -> None:
     rng = d.rng
     p = d.person(1.0)
@@ -480,7 +498,14 @@ def log(d: Doc) -> None:
             )
             path = rng.choice(("api/v1/users", "login", "static/app.js", "orders"))
             status = SLOT("status", d) if rng.random() < 0.2 else rng.choice(("200", "404", "302"))
-            d.lit(f'] "GET /{path} HTTP/1.1" {status} {V.digits(rng, 4)} "')
+            if rng.random() < 0.3:  # an e-mail in a query string (URL-encoded or not) is one
+                d.lit(f'] "GET /{rng.choice(("unsubscribe", "invite", "verify"))}?email=')
+                mail = d.person(1.0).email(rng)
+                d.ent("EMAIL_ADDRESS", mail.replace("@", "%40") if rng.random() < 0.6 else mail)
+                path = f"&t={V.digits(rng, 6)}"
+            else:
+                d.lit('] "GET /')
+            d.lit(f'{path} HTTP/1.1" {status} {V.digits(rng, 4)} "')
             if rng.random() < 0.5:
                 d.ent("URL", V.url(rng))
             else:
@@ -723,6 +748,7 @@ REGISTERS: dict[str, tuple[float, Callable[[Doc], None]]] = {
     "form": (10, form),
     "table": (8, table),
     "json": (5, json_record),
+    "xml": (2, xml_record),
     "yaml": (3, yaml_record),
     "log": (6, log),
     "invoice": (5, invoice),
