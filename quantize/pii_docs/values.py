@@ -362,11 +362,16 @@ def organization(rng: random.Random, locale: str) -> tuple[str, str]:
 # STREET_ADDRESS / LOCATION
 # --------------------------------------------------------------------------------------------
 
-_UNIT_LINES = (
-    "Apt {n}", "Apt. {n}{l}", "Suite {n}", "Unit {n}", "Flat {n}", "Floor {f}", "Building {L}",
-    "Bldg. {L}, Floor {f}", "Room {n}", "Level {f}", "{f}F", "Block {L}", "Ste {n}", "#{n}",
-    "Haus {L}", "Wohnung {f}", "Bâtiment {L}", "Piso {f}", "Escalera {L}", "c/ {L}",
-)  # fmt: skip
+_UNIT_LINES: dict[str, tuple[str, ...]] = {
+    "en": ("Apt {n}", "Apt. {n}{l}", "Suite {n}", "Unit {n}", "Flat {n}", "Floor {f}",
+           "Building {L}", "Bldg. {L}, Floor {f}", "Room {n}", "Level {f}", "Block {L}",
+           "Ste {n}", "#{n}"),
+    "de": ("Haus {L}", "Wohnung {f}", "{f}. OG", "Gebäude {L}", "c/o Empfang"),
+    "fr": ("Bâtiment {L}", "Appartement {f}", "Étage {f}", "Résidence Les Pins, Bât. {L}"),
+    "es": ("Piso {f}", "Escalera {L}", "Puerta {f}", "Portal {L}, {f}º"),
+    "it": ("Scala {L}", "Interno {f}", "Piano {f}"),
+    "nl": ("Bus {f}", "Unit {f}", "{f}e verdieping"),
+}  # fmt: skip
 _MILITARY = (
     "PSC {n}, Box {b}\nAPO AE {z}",
     "Unit {n} Box {b}\nDPO AP {z}",
@@ -432,20 +437,68 @@ def _special_address(rng: random.Random, locale: str) -> list[str]:
     return [f"{rng.choice(_FA_STREETS)}، پلاک {n}", f"{rng.choice(_FA_CITIES)} {digits(rng, 10)}"]
 
 
+# Real towns with their region and postcode shape: Faker's English-speaking towns are invented
+# ("Lake Michaelland"), and a model that only saw those would learn that shape of town name.
+_REAL_TOWNS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "US": (
+        ("Springfield", "IL", "627##"), ("Austin", "TX", "787##"), ("Boise", "ID", "837##"),
+        ("Eugene", "OR", "974##"), ("Miami", "FL", "331##"), ("Denver", "CO", "802##"),
+        ("Columbus", "OH", "432##"), ("Silver Spring", "MD", "209##"), ("Tucson", "AZ", "857##"),
+        ("Madison", "WI", "537##"), ("Raleigh", "NC", "276##"), ("Brooklyn", "NY", "112##"),
+        ("Oakland", "CA", "946##"), ("Portland", "ME", "041##"), ("Omaha", "NE", "681##"),
+        ("Nashville", "TN", "372##"), ("Boston", "MA", "021##"), ("Spokane", "WA", "992##"),
+    ),
+    "GB": (
+        ("London", "", "SW1A #AA"), ("Reading", "", "RG6 #AZ"), ("Leeds", "", "LS1 #BA"),
+        ("Edinburgh", "", "EH9 #HN"), ("Bristol", "", "BS8 #TH"), ("Manchester", "", "M3 #AP"),
+        ("Cardiff", "", "CF10 #EU"), ("Norwich", "", "NR2 #DT"), ("York", "", "YO1 #ET"),
+    ),
+    "CA": (
+        ("Toronto", "ON", "M5V #K2"), ("Calgary", "AB", "T2P #J3"), ("Halifax", "NS", "B3H #R2"),
+        ("Vancouver", "BC", "V6B #N9"), ("Ottawa", "ON", "K1P #B8"), ("Winnipeg", "MB", "R3C #T5"),
+    ),
+    "AU": (
+        ("Surry Hills", "NSW", "2010"), ("Fitzroy", "VIC", "3065"), ("Brisbane", "QLD", "4000"),
+        ("Perth", "WA", "6000"), ("Hobart", "TAS", "7000"), ("Adelaide", "SA", "5000"),
+    ),
+}  # fmt: skip
+_STREETS = (
+    "Main Street", "Oak Avenue", "Maple Drive", "Elm Street", "Park Road", "Church Lane",
+    "Pine Ridge Dr", "Alder Street", "Beacon Hill Road", "Larkspur Close", "Station Road",
+    "Washington Blvd", "Brickell Ave", "Cedar Court", "High Street", "Victoria Road",
+    "Lakeview Terrace", "Sunset Blvd", "Mill Lane", "King Street", "Queen's Road", "5th Avenue",
+)  # fmt: skip
+
+
+def _real_address(rng: random.Random, country: str) -> list[str]:
+    town, region, code = rng.choice(_REAL_TOWNS[country])
+    code = "".join(str(rng.randint(0, 9)) if c == "#" else c for c in code)
+    street = f"{rng.randint(1, 9999) if country == 'US' else rng.randint(1, 250)} "
+    street += rng.choice(_STREETS)
+    if country == "US":
+        return [street, f"{town}, {region} {code}"]
+    if country == "GB":
+        return [street, town, code] if rng.random() < 0.5 else [street, f"{town} {code}"]
+    return [street, f"{town} {region} {code}"]
+
+
 def address_lines(rng: random.Random, locale: str) -> list[str]:
     """A postal address as its lines (street..., postcode and town), in the country's format."""
     r = rng.random()
     if r < 0.035:
         return _fill(rng, rng.choice(_MILITARY), locale).split("\n")
     loc = _native(locale)
-    if loc in _SPECIAL:
+    country = LOCALES[locale][1]
+    if country in _REAL_TOWNS and rng.random() < 0.45:
+        lines = _real_address(rng, country)
+    elif loc in _SPECIAL:
         lines = _special_address(rng, loc)
     else:
         lines = [ln.strip(" ,") for ln in fk(rng, loc).address().split("\n") if ln.strip(" ,")]
     if r < 0.08 and len(lines) >= 2:  # a PO box instead of the street line
         lines[0] = _fill(rng, rng.choice(_PO_BOX), locale)
     elif r < 0.2 and latin(locale):  # a unit / building line
-        unit = _fill(rng, rng.choice(_UNIT_LINES), locale)
+        unit = _fill(rng, rng.choice(_UNIT_LINES.get(locale[:2], _UNIT_LINES["en"])), locale)
         if rng.random() < 0.5:
             lines.insert(0, unit)
         else:
