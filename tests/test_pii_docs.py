@@ -169,7 +169,7 @@ def test_non_latin_scripts_and_multiline_addresses_appear(train):
 
 def test_test_split_phrases_are_disjoint_from_train():
     pools = [v for v in vars(P).values() if isinstance(v, tuple) and len(v) >= 5]
-    pools += list(P.FIELD_KEYS.values()) + list(P.CSV_COLUMNS.values())
+    pools += [*P.FIELD_KEYS.values(), *P.CSV_COLUMNS.values(), *P.FOREIGN.values()]
     for pool in pools:
         if not all(isinstance(x, str) for x in pool):
             continue

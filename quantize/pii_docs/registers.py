@@ -156,26 +156,21 @@ def signature(d: Doc, p: Person) -> None:
 
 
 def _header_person(d: Doc, p: Person) -> None:
+    """A From/To/Cc address: the e-mail alone, or a name (as written, quoted, or "Last, First")
+    with the e-mail in angle brackets."""
     rng = d.rng
     style = rng.randrange(4)
-    if style == 0:
-        d.ent("EMAIL_ADDRESS", p.email(rng))
-    elif style == 1:
+    if style == 1:
         d.name(p)
-        d.lit(" <")
-        d.ent("EMAIL_ADDRESS", p.email(rng))
-        d.lit(">")
     elif style == 2:
         d.lit('"')
         d.ent("PERSON", p.name.full)
-        d.lit('" <')
-        d.ent("EMAIL_ADDRESS", p.email(rng))
-        d.lit(">")
-    else:
+        d.lit('"')
+    elif style == 3:
         d.ent("PERSON", f"{p.name.last}, {p.name.first}" if V.latin(p.locale) else p.name.full)
-        d.lit(" <")
-        d.ent("EMAIL_ADDRESS", p.email(rng))
-        d.lit(">")
+    d.lit(" <" if style else "")
+    d.ent("EMAIL_ADDRESS", p.email(rng))
+    d.lit(">" if style else "")
 
 
 # ------------------------------------------------------------------------------- registers
