@@ -253,7 +253,7 @@ def chat(d: Doc) -> None:
             d.ent("PERSON", handle)
         else:
             d.lit(("@" if rng.random() < 0.3 else "") + handle)
-        d.lit(rng.choice((": ", ": ", " > ", ":\n")) if style != 4 else "\n")
+        d.raw(rng.choice((": ", ": ", " > ", ":\n")) if style != 4 else "\n")
         d.say_from(CHAT_MSGS)
         d.nl()
 
@@ -626,7 +626,7 @@ def meeting(d: Doc) -> None:
     first_only = rng.random() < 0.6
     for i in range(k):
         if i:
-            d.lit(" and " if i == k - 1 and rng.random() < 0.5 else ", ")
+            d.raw(" and " if i == k - 1 and rng.random() < 0.5 else ", ")
         p = d.person(1.0)
         d.ent("PERSON", p.name.first if first_only else p.name.full)
         if not first_only and rng.random() < 0.3:
