@@ -2,9 +2,9 @@
 
 Why a second set of value generators: the first generator (``quantize.pii_data.values``) draws
 from 22 mostly Western locales and a few shapes per type, and the models learned those shapes.
-Here names, addresses and companies come from ~60 Faker locales (non-Latin scripts included,
+Here names, addresses and companies come from 62 Faker locales (non-Latin scripts included,
 addresses in each country's own format, over several lines), cards from every major issuer at
-every length 12-19, IBANs from 45 countries, phones in 40 countries' national and international
+every length 12-19, IBANs from 45 countries, phones in 57 countries' national and international
 forms, and dates in nine languages. The checksum helpers are shared with ``pii_data`` (one Luhn,
 one mod-97). Every random choice flows through the caller's ``random.Random``.
 """
