@@ -28,7 +28,7 @@ from quantize.pii_docs import phrases as P
 from quantize.pii_docs import values as V
 
 ROOT = Path(__file__).resolve().parent.parent
-N = 1500
+N = 1000
 
 
 @pytest.fixture(scope="module")
