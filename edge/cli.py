@@ -330,7 +330,8 @@ def _build_profile(
     "--train-split",
     default="train",
     show_default=True,
-    help="Split of --dataset to train on (pii-synth: train-only leaves the val templates unseen).",
+    help="Split of --dataset to train on (pii-synth, pii-mix: train-only leaves the val "
+    "templates unseen).",
 )
 @click.option(
     "--patience",

@@ -88,12 +88,15 @@ def interleave(a: list[dict], b: list[dict]) -> list[dict]:
 def pii_mix(split: str, n: int | None = None, seed: int | None = None) -> list[dict]:
     """pii-synth and pii-docs together: "train" interleaves both training splits (44,000 + 44,000
     by default; ``n`` records in all, half from each), "val" is both validation splits and
-    "test" both test splits (3,000 + 3,000)."""
-    if split not in ("train", "val", "test"):
-        raise DataError(f"pii-mix has splits train, val, test; not {split!r}")
+    "test" both test splits (3,000 + 3,000). "train-only" takes pii-synth's "train-only" (its
+    val templates left out), so "val" is unseen wording for both halves."""
+    splits = {"train": "train", "train-only": "train", "val": "val", "test": "test"}
+    if split not in splits:
+        raise DataError(f"pii-mix has splits {', '.join(splits)}; not {split!r}")
     half = {"n": n // 2} if n else {}
     rest = {"n": n - n // 2} if n else {}
-    return interleave(pii_synth(split, seed=seed, **half), pii_docs(split, seed=seed, **rest))
+    synth = pii_synth(split, seed=seed, **half)
+    return interleave(synth, pii_docs(splits[split], seed=seed, **rest))
 
 
 DATASETS: dict[str, Callable[..., list[dict]]] = {

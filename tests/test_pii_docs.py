@@ -186,6 +186,9 @@ def test_pii_docs_and_pii_mix_data_sets():
     assert mix == interleave(synth, generate(5, split="train", seed=0))
     assert mix[0::2] == synth
     assert len(load_dataset("pii-mix", "val", n=8)) == 8
+    only = load_dataset("pii-mix", "train-only", n=6)
+    assert only[0::2] == load_dataset("pii-synth", "train-only", n=3)
+    assert only[1::2] == generate(3, split="train", seed=0)
     assert interleave([1, 2, 3, 4], ["a"]) in ([1, 2, "a", 3, 4], [1, "a", 2, 3, 4])
     assert interleave([], ["a", "b"]) == ["a", "b"]
 
