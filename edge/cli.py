@@ -316,7 +316,9 @@ def _build_profile(
     type=click.Path(),
     help="Training JSONL (see README), e.g. kept cloud fallbacks (audit.fallbacks.jsonl).",
 )
-@click.option("--dataset", help="Named data set instead of --data: clinc150, pii-synth.")
+@click.option(
+    "--dataset", help="Named data set instead of --data: clinc150, pii-synth, pii-docs, pii-mix."
+)
 @click.option("--val", type=click.Path(), help="Validation JSONL (default: hold out 10%).")
 @click.option("--out", required=True, type=click.Path(), help="Adapter folder to write.")
 @click.option("--epochs", default=3, show_default=True, type=click.IntRange(1, 1000))
@@ -328,7 +330,8 @@ def _build_profile(
     "--train-split",
     default="train",
     show_default=True,
-    help="Split of --dataset to train on (pii-synth: train-only leaves the val templates unseen).",
+    help="Split of --dataset to train on (pii-synth, pii-mix: train-only leaves the val "
+    "templates unseen).",
 )
 @click.option(
     "--patience",
@@ -341,7 +344,8 @@ def _build_profile(
 @click.option(
     "--dataset-records",
     type=click.IntRange(1),
-    help="pii-synth: render this many training records (default 44,000).",
+    help="pii-synth, pii-docs: render this many training records (default 44,000 each); "
+    "pii-mix: this many in all, half from each.",
 )
 @click.option(
     "--teacher-adapter",
@@ -396,14 +400,17 @@ def train(
     distils a trained model into it."""
     from edge.specs import load_task_spec
     from quantize.data import load_texts
+    from quantize.datasets import GENERATED
     from quantize.train import TrainConfig, oversample_records
     from quantize.train import train as run_train
 
     if bool(data) == bool(dataset):
         raise click.UsageError("give exactly one of --data FILE or --dataset NAME")
     spec = load_task_spec(task)
-    if dataset_records and dataset != "pii-synth":
-        raise click.UsageError("--dataset-records goes with --dataset pii-synth (it is generated)")
+    if dataset_records and dataset not in GENERATED:
+        raise click.UsageError(
+            f"--dataset-records goes with a generated --dataset ({', '.join(GENERATED)})"
+        )
     sized = {"n": dataset_records} if dataset_records else {}
     records = _labelled(spec, data, dataset, train_split, **sized)
     val_records = _labelled(spec, val, dataset, "val") if (val or dataset) else None
@@ -551,7 +558,9 @@ def _print_eval(report: dict) -> None:
 @click.option("--variant", help="Artifact variant (default: its default).")
 @click.option("--threads", type=click.IntRange(1, 256), help="CPU threads (default: all).")
 @click.option("--data", type=click.Path(), help="Labelled JSONL (see README for the format).")
-@click.option("--dataset", help="Named data set instead of --data: clinc150, pii-synth.")
+@click.option(
+    "--dataset", help="Named data set instead of --data: clinc150, pii-synth, pii-docs, pii-mix."
+)
 @click.option("--split", default="test", show_default=True, help="Split of --dataset.")
 @click.option("--baseline/--no-baseline", default=True, show_default=True)
 @click.option("--baseline-data", type=click.Path(), help="Intent baseline's training JSONL.")

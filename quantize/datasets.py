@@ -56,7 +56,56 @@ def pii_synth(split: str, n: int | None = None, seed: int | None = None) -> list
     )
 
 
-DATASETS: dict[str, Callable[..., list[dict]]] = {"clinc150": clinc150, "pii-synth": pii_synth}
+def pii_docs(split: str, n: int | None = None, seed: int | None = None) -> list[dict]:
+    """Synthetic PII documents (``quantize.pii_docs``): e-mail threads, chats, tickets, notes,
+    forms, tables, logs, invoices, shipping labels... "val" and "test" are written from phrase
+    pools disjoint from "train"'s and each other's, with their own seeds, so "test" measures
+    generalisation past the training wording."""
+    from quantize.pii_docs import generate
+
+    sizes = {"train": 44000, "val": 2000, "test": 3000}
+    seeds = {"train": 0, "val": 1, "test": 2}
+    if split not in sizes:
+        raise DataError(f"pii-docs has splits {', '.join(sizes)}; not {split!r}")
+    return generate(n or sizes[split], split=split, seed=seeds[split] if seed is None else seed)
+
+
+def interleave(a: list[dict], b: list[dict]) -> list[dict]:
+    """Merge two lists keeping each one's order, spreading the shorter evenly through the longer
+    (deterministic: no RNG), so every stretch of a training epoch sees both sources."""
+    out, i, j = [], 0, 0
+    while i < len(a) or j < len(b):
+        # take from a while its share consumed is behind b's
+        if j >= len(b) or (i < len(a) and i * len(b) <= j * len(a)):
+            out.append(a[i])
+            i += 1
+        else:
+            out.append(b[j])
+            j += 1
+    return out
+
+
+def pii_mix(split: str, n: int | None = None, seed: int | None = None) -> list[dict]:
+    """pii-synth and pii-docs together: "train" interleaves both training splits (44,000 + 44,000
+    by default; ``n`` records in all, half from each), "val" is both validation splits and
+    "test" both test splits (3,000 + 3,000). "train-only" takes pii-synth's "train-only" (its
+    val templates left out), so "val" is unseen wording for both halves."""
+    splits = {"train": "train", "train-only": "train", "val": "val", "test": "test"}
+    if split not in splits:
+        raise DataError(f"pii-mix has splits {', '.join(splits)}; not {split!r}")
+    half = {"n": n // 2} if n else {}
+    rest = {"n": n - n // 2} if n else {}
+    synth = pii_synth(split, seed=seed, **half)
+    return interleave(synth, pii_docs(splits[split], seed=seed, **rest))
+
+
+DATASETS: dict[str, Callable[..., list[dict]]] = {
+    "clinc150": clinc150,
+    "pii-synth": pii_synth,
+    "pii-docs": pii_docs,
+    "pii-mix": pii_mix,
+}
+GENERATED = ("pii-synth", "pii-docs", "pii-mix")  # rendered from a seed: any number of records
 
 
 def load_dataset(name: str, split: str, **kwargs) -> list[dict]:
