@@ -368,6 +368,11 @@ def _build_profile(
     help="Weight of the gold labels' loss; the rest is the teacher's.",
 )
 @click.option("--threads", type=click.IntRange(1, 256), help="torch CPU threads.")
+@click.option(
+    "--max-minutes",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Start no epoch that would end past this many minutes (the best epoch so far is kept).",
+)
 @click.option("--force", is_flag=True, help="Replace an existing adapter folder.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def train(
@@ -391,6 +396,7 @@ def train(
     unlabelled,
     distill_alpha,
     threads,
+    max_minutes,
     force,
     quiet,
 ) -> None:
@@ -435,6 +441,7 @@ def train(
         patience=patience,
         threads=threads,
         distill_alpha=distill_alpha,
+        max_minutes=max_minutes,
     )
     teacher = (teacher_base, teacher_adapter) if teacher_adapter else None
     rec = run_train(

@@ -45,7 +45,12 @@ class ParityRecord(_Model):
     probe_units: int
     max_abs_logit_diff: float
     argmax_agreement: float
-    thresholds: dict[str, float | None]
+    thresholds: dict[str, float | bool | None]
+    # Each probe text run alone (no padding) against the same text in shuffled batches of mixed
+    # lengths: the share of texts whose argmax labels are identical, and the largest logit change.
+    # None: recorded before the check existed.
+    batch_invariance: float | None = None
+    batch_max_abs_logit_diff: float | None = None
     passed: bool
 
 

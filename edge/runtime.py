@@ -31,6 +31,36 @@ def softmax(x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def plan_batches(lengths: Sequence[int], max_rows: int, run_cost: float) -> list[list[int]]:
+    """Cut a call's sequences into padded batches that cost least in all.
+
+    Why: a batch is padded to its longest row, so a list of 16 texts of mixed lengths run as one
+    batch paid for 16 copies of the longest (measured: 169 texts/s in lists of 16 against 336 one
+    at a time, int8, one thread). With the indices sorted by length, an exact dynamic programme
+    over contiguous groups minimises ``sum(run_cost + rows * width)``: ``run_cost`` is what one
+    backend call costs beyond its tokens, in tokens (``Backend.run_overhead_tokens``), so a group
+    forms only where the padding it adds costs less than the calls it saves, and running every
+    text alone is always one of the plans weighed, so a batch is never planned slower than
+    single calls. Rows per batch stay at most ``max_rows``.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    n = len(order)
+    width = [lengths[i] for i in order]
+    best = [0.0] + [float("inf")] * n  # best[j]: cheapest plan for the j shortest
+    cut = [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(max(0, j - max_rows), j):
+            cost = best[i] + run_cost + (j - i) * width[j - 1]
+            if cost < best[j]:
+                best[j], cut[j] = cost, i
+    groups: list[list[int]] = []
+    j = n
+    while j > 0:
+        groups.append(order[cut[j] : j])
+        j = cut[j]
+    return groups[::-1]
+
+
 class TaskModel:
     """What both tasks share: manifest, backend, encoder and padded batching."""
 
@@ -59,11 +89,11 @@ class TaskModel:
         return self.manifest.labels
 
     def _run_batches(self, sequences: Sequence[list[int]]) -> list[np.ndarray]:
-        """Logits per sequence, run in padded batches of similar length (less padding)."""
-        order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
+        """Logits per sequence, run in padded batches of similar length (see ``plan_batches``)."""
         out: list[np.ndarray] = [np.empty(0)] * len(sequences)
-        for b in range(0, len(order), self.batch_size):
-            idx = order[b : b + self.batch_size]
+        overhead = self.backend.run_overhead_tokens
+        rows = min(self.batch_size, self.backend.max_rows or self.batch_size)
+        for idx in plan_batches([len(s) for s in sequences], rows, overhead):
             ids, mask = self.encoder.pad([sequences[i] for i in idx])
             logits = self.backend.logits(ids, mask)
             for row, i in enumerate(idx):

@@ -40,6 +40,9 @@ class ParityThresholds(_Strict):
 
     max_abs_logit_diff: float | None = Field(default=None, gt=0)
     min_argmax_agreement: float = Field(default=0.99, ge=0, le=1)
+    # A text's answer must not depend on its batch or padding (quantize/parity.py measures it);
+    # false lets a variant through that is not, for a backend that cannot be (say so in the spec).
+    batch_invariant: bool = True
 
 
 def _default_parity() -> dict[str, ParityThresholds]:

@@ -128,7 +128,9 @@ def build_onnx_variants(
             done()
             advance(f"parity {name} vs PyTorch")
             entry = file_entry(tmp_dir, tmp_dir / file_name)
-            partial = Variant.model_construct(name=name, format="onnx", model=entry)
+            partial = Variant.model_construct(
+                name=name, format="onnx", model=entry, quantization=settings
+            )
             backend = get_backend("onnx").open(tmp_dir, partial, threads=None)
             record = parity.measure(spec, name, texts, encoder, merged, backend)
             built.append(
@@ -215,7 +217,8 @@ def build(
             if failed:
                 lines = [
                     f"  {v.name}: argmax agreement {v.parity.argmax_agreement:.4f}, max |Δlogit| "
-                    f"{v.parity.max_abs_logit_diff:.2e}; thresholds {v.parity.thresholds}"
+                    f"{v.parity.max_abs_logit_diff:.2e}, same answer alone and in a batch for "
+                    f"{v.parity.batch_invariance:.4f} of texts; thresholds {v.parity.thresholds}"
                     for v in failed
                 ]
                 raise ParityError(

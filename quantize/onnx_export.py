@@ -63,13 +63,19 @@ def quantize_int8(fp32_file: Path, out_file: Path) -> dict:
     """Dynamic int8, per-channel weights: no calibration data needed, best size/accuracy here."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    settings = {"method": "dynamic", "weight_type": "QInt8", "per_channel": True}
+    settings = {
+        "method": "dynamic",
+        "weight_type": "QInt8",
+        "per_channel": True,
+        "reduce_range": True,
+    }
     # onnxruntime logs a "consider pre-processing" hint on the root logger at WARNING level.
     logging.getLogger().setLevel(logging.ERROR)
     quantize_dynamic(
         model_input=str(fp32_file),
         model_output=str(out_file),
         per_channel=True,
+        reduce_range=True,
         weight_type=QuantType.QInt8,
     )
     return settings

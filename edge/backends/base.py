@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 
 class Backend(ABC):
     format: ClassVar[str]
+    # What one ``logits`` call costs beyond its tokens, in tokens: how much padding a batch may
+    # add before running its rows apart is cheaper (``edge.runtime.plan_batches``).
+    run_overhead_tokens: ClassVar[float] = 4.0
+    # At most this many rows per ``logits`` call are worth padding together (None: any); a
+    # backend that runs rows one by one anyway says 1, so no padding is ever made for it.
+    max_rows: int | None = None
 
     @classmethod
     @abstractmethod
