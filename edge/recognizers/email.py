@@ -26,8 +26,9 @@ class EmailRecognizer(Recognizer):
     label = "EMAIL_ADDRESS"
     name = "email"
     score = 0.9
+    needs = ("@",)
 
-    def find(self, text: str) -> list[Span]:
+    def matches(self, text: str) -> list[Span]:
         spans = []
         for m in _EMAIL_RE.finditer(text):
             if len(m["local"]) > 64 or len(m["domain"]) > 253:

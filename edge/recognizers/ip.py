@@ -48,8 +48,9 @@ class IpRecognizer(Recognizer):
     label = "IP_ADDRESS"
     name = "ip"
     score = 0.8
+    min_digits = 1
 
-    def find(self, text: str) -> list[Span]:
+    def matches(self, text: str) -> list[Span]:
         spans = []
         for m in _IPV4_RE.finditer(text):
             if not valid_ipv4(m.group()):

@@ -12,7 +12,7 @@ import re
 
 from edge.bio import tidy
 from edge.errors import BackendUnavailableError, SpecError
-from edge.recognizers.base import Recognizer, on_token_edges
+from edge.recognizers.base import Context, Recognizer, on_token_edges
 from edge.types import Span
 
 _REGION_RE = re.compile(r"^[A-Z]{2}$")
@@ -22,6 +22,14 @@ class PhoneRecognizer(Recognizer):
     label = "PHONE_NUMBER"
     name = "phone"
     score = 0.75
+    # The shortest numbers libphonenumber validates have 4+ digits (ITU-T E.164 national
+    # significant numbers of small territories): a text with fewer never holds one, and the
+    # matcher is the costliest rule, so it is not run there.
+    min_digits = 4
+    context = Context(
+        words=("phone", "tel", "call", "mobile", "cell", "fax", "whatsapp", "sms", "text"),
+        boost=0.1,
+    )
 
     def __init__(self, region: str = "US") -> None:
         region = region.upper()
@@ -32,13 +40,23 @@ class PhoneRecognizer(Recognizer):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(region={self.region!r})"
 
-    def find(self, text: str) -> list[Span]:
+    @classmethod
+    def unavailable_reason(cls) -> str:
+        return "the phone recognizer needs phonenumbers: pip install 'edge[rules]'"
+
+    @classmethod
+    def available(cls) -> bool:
+        try:
+            import phonenumbers  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def matches(self, text: str) -> list[Span]:
         try:
             import phonenumbers
         except ImportError as exc:
-            raise BackendUnavailableError(
-                "the phone recognizer needs phonenumbers: pip install 'edge[rules]'"
-            ) from exc
+            raise BackendUnavailableError(self.unavailable_reason()) from exc
         if self.region not in phonenumbers.SUPPORTED_REGIONS:
             raise SpecError(f"phone region {self.region!r} is not a region phonenumbers knows")
         matcher = phonenumbers.PhoneNumberMatcher(
