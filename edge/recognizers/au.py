@@ -17,8 +17,9 @@ class AuAbnRecognizer(PatternRecognizer):
     pattern = word_re(r"\d{2} ?\d{3} ?\d{3} ?\d{3}")
     stdnum = "au.abn"
     score = 0.6
-    context = Context(words=("abn", "australian business number", "business number"),
-                      boost=0.4, require="always")
+    context = Context(
+        words=("abn", "australian business number", "business number"), boost=0.4, require="always"
+    )
 
 
 class AuAcnRecognizer(PatternRecognizer):
@@ -29,8 +30,9 @@ class AuAcnRecognizer(PatternRecognizer):
     pattern = word_re(r"\d{3} ?\d{3} ?\d{3}")
     stdnum = "au.acn"
     score = 0.6
-    context = Context(words=("acn", "australian company number", "company number"),
-                      boost=0.4, require="always")
+    context = Context(
+        words=("acn", "australian company number", "company number"), boost=0.4, require="always"
+    )
 
 
 class AuTfnRecognizer(PatternRecognizer):
@@ -57,8 +59,9 @@ class AuMedicareRecognizer(PatternRecognizer):
     min_digits = 10
     pattern = word_re(r"[2-6]\d{3} ?\d{5} ?\d(?: ?\d)?")
     score = 0.6
-    context = Context(words=("medicare", "medicare card", "medicare number"), boost=0.4,
-                      require="always")
+    context = Context(
+        words=("medicare", "medicare card", "medicare number"), boost=0.4, require="always"
+    )
 
     def check(self, value: str) -> bool:
         total = sum(w * int(d) for w, d in zip(_MEDICARE_WEIGHTS, value, strict=False))

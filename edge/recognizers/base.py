@@ -102,7 +102,9 @@ class Recognizer:
 
     @classmethod
     def unavailable_reason(cls) -> str:
-        return f"the {cls.name} recognizer needs an optional library: pip install 'edge[{cls.extra}]'"
+        return (
+            f"the {cls.name} recognizer needs an optional library: pip install 'edge[{cls.extra}]'"
+        )
 
     def matches(self, text: str) -> list[Span]:
         """Every validated match in ``text`` before context is applied."""

@@ -17,8 +17,17 @@ class DeTaxIdRecognizer(PatternRecognizer):
     stdnum = "de.idnr"
     score = 0.6
     context = Context(
-        words=("steuer-id", "steuerid", "steuer id", "steueridentifikationsnummer",
-               "identifikationsnummer", "idnr", "tax id", "steuernummer", "tin"),
+        words=(
+            "steuer-id",
+            "steuerid",
+            "steuer id",
+            "steueridentifikationsnummer",
+            "identifikationsnummer",
+            "idnr",
+            "tax id",
+            "steuernummer",
+            "tin",
+        ),
         boost=0.4,
         require="always",
     )

@@ -61,9 +61,7 @@ class IbanRecognizer(Recognizer):
     score = CHECKSUM_SCORE
     min_digits = 4
     # validated already (score 1.0): the words only settle a clash with the model's span
-    context = Context(
-        words=("iban", "account", "bank", "transfer", "wire", "beneficiary", "remit")
-    )
+    context = Context(words=("iban", "account", "bank", "transfer", "wire", "beneficiary", "remit"))
 
     def matches(self, text: str) -> list[Span]:
         spans = []

@@ -26,8 +26,9 @@ class InAadhaarRecognizer(PatternRecognizer):
     pattern = word_re(r"[2-9]\d{3}(?P<sep>[ -]?)\d{4}(?P=sep)\d{4}")
     stdnum = "in_.aadhaar"
     score = 0.7
-    context = Context(words=("aadhaar", "aadhar", "adhaar", "uidai", "uid"), boost=0.3,
-                      require="weak")
+    context = Context(
+        words=("aadhaar", "aadhar", "adhaar", "uidai", "uid"), boost=0.3, require="weak"
+    )
 
     def score_of(self, match: re.Match[str]) -> float:
         return self.score if match["sep"] else 0.5
@@ -56,8 +57,9 @@ class InVoterRecognizer(PatternRecognizer):
     pattern = word_re(r"[A-Z]{3}\d{7}")
     stdnum = "in_.epic"
     score = 0.6
-    context = Context(words=("voter", "epic", "election", "electoral", "voter id"), boost=0.3,
-                      require="weak")
+    context = Context(
+        words=("voter", "epic", "election", "electoral", "voter id"), boost=0.3, require="weak"
+    )
 
 
 class InPassportRecognizer(PatternRecognizer):
@@ -69,8 +71,9 @@ class InPassportRecognizer(PatternRecognizer):
     min_digits = 7
     pattern = word_re(r"[A-PR-WY][1-9]\d ?\d{4}[1-9]")
     score = 0.5
-    context = Context(words=("passport", "passport no", "passport number"), boost=0.35,
-                      require="always")
+    context = Context(
+        words=("passport", "passport no", "passport number"), boost=0.35, require="always"
+    )
 
 
 _IN_STATES = (

@@ -54,8 +54,11 @@ class ItDriverLicenseRecognizer(PatternRecognizer):
     min_digits = 5
     pattern = word_re(r"(?:[A-Z]{2}\d{7}[A-Z]|U1[BCDEFGHLMNPRSTUWYXZ0-9]{7}[A-Z])")
     score = 0.5
-    context = Context(words=("patente", "patente di guida", "driver", "license", "licence"),
-                      boost=0.35, require="always")
+    context = Context(
+        words=("patente", "patente di guida", "driver", "license", "licence"),
+        boost=0.35,
+        require="always",
+    )
 
 
 class ItPassportRecognizer(PatternRecognizer):
@@ -80,8 +83,14 @@ class ItIdentityCardRecognizer(PatternRecognizer):
     pattern = word_re(r"C[A-Z]\d{5}[A-Z]{2}|[A-Z]{2} ?\d{7}")
     score = 0.5
     context = Context(
-        words=("carta d'identità", "carta di identità", "cie", "identity card", "id card",
-               "documento"),
+        words=(
+            "carta d'identità",
+            "carta di identità",
+            "cie",
+            "identity card",
+            "id card",
+            "documento",
+        ),
         boost=0.35,
         require="always",
     )

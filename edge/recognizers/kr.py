@@ -50,8 +50,11 @@ class KrBrnRecognizer(PatternRecognizer):
     pattern = word_re(r"\d{3}-?\d{2}-?\d{5}")
     stdnum = "kr.brn"
     score = 0.6
-    context = Context(words=("brn", "business registration", "사업자등록번호", "사업자번호"),
-                      boost=0.35, require="always")
+    context = Context(
+        words=("brn", "business registration", "사업자등록번호", "사업자번호"),
+        boost=0.35,
+        require="always",
+    )
 
 
 class KrPassportRecognizer(PatternRecognizer):
@@ -71,5 +74,6 @@ class KrDriverLicenseRecognizer(PatternRecognizer):
     min_digits = 12
     pattern = word_re(r"(?:1[1-9]|2[0-8])-?\d{2}-?\d{6}-?\d{2}")
     score = 0.5
-    context = Context(words=("driver", "license", "licence", "운전면허", "면허번호"), boost=0.35,
-                      require="always")
+    context = Context(
+        words=("driver", "license", "licence", "운전면허", "면허번호"), boost=0.35, require="always"
+    )

@@ -4,10 +4,10 @@ addresses are rejected as carrying no identity)."""
 
 from __future__ import annotations
 
+import re
+
 from edge.recognizers.base import Context
 from edge.recognizers.pattern import PatternRecognizer
-
-import re
 
 _HEX = "[0-9A-Fa-f]"
 

@@ -20,8 +20,17 @@ class MedicalLicenseRecognizer(PatternRecognizer):
     pattern = word_re(r"[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}")
     score = 0.6
     context = Context(
-        words=("dea", "dea number", "medical license", "medical licence", "license", "licence",
-               "prescriber", "physician", "registration"),
+        words=(
+            "dea",
+            "dea number",
+            "medical license",
+            "medical licence",
+            "license",
+            "licence",
+            "prescriber",
+            "physician",
+            "registration",
+        ),
         boost=0.3,
         require="weak",
     )

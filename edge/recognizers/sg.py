@@ -45,5 +45,8 @@ class SgUenRecognizer(PatternRecognizer):
     pattern = word_re(r"\d{8,9}[A-Z]|[RST]\d{2}[A-Z]{2}\d{4}[A-Z]")
     stdnum = "sg.uen"
     score = 0.6
-    context = Context(words=("uen", "unique entity number", "acra", "company", "business"),
-                      boost=0.3, require="weak")
+    context = Context(
+        words=("uen", "unique entity number", "acra", "company", "business"),
+        boost=0.3,
+        require="weak",
+    )

@@ -63,8 +63,13 @@ class UkSortCodeRecognizer(PatternRecognizer):
     min_digits = 6
     pattern = word_re(r"\d{2}(?P<sep>[- ]?)\d{2}(?P=sep)\d{2}")
     score = 0.5
-    context = Context(words=("sort code", "sortcode", "sort-code", "sc", "bank"), boost=0.4,
-                      require="always", before=40, after=30)
+    context = Context(
+        words=("sort code", "sortcode", "sort-code", "sc", "bank"),
+        boost=0.4,
+        require="always",
+        before=40,
+        after=30,
+    )
 
 
 class UkBankNumberRecognizer(PatternRecognizer):

@@ -78,8 +78,11 @@ class UsPassportRecognizer(PatternRecognizer):
     min_digits = 8
     pattern = word_re(r"[A-Z]?\d{8,9}")
     score = 0.5
-    context = Context(words=("passport", "passport#", "passport no", "travel document"),
-                      boost=0.35, require="always")
+    context = Context(
+        words=("passport", "passport#", "passport no", "travel document"),
+        boost=0.35,
+        require="always",
+    )
 
     def check(self, value: str) -> bool:
         return len(value) == 9
@@ -96,8 +99,17 @@ class UsDriverLicenseRecognizer(PatternRecognizer):
     pattern = word_re(r"[A-Z]\d{4,14}|[A-Z]{2}\d{5,7}|\d{7,12}")
     score = 0.5
     context = Context(
-        words=("driver", "drivers", "driver's", "license", "licence", "dl", "dln",
-               "driving", "permit"),
+        words=(
+            "driver",
+            "drivers",
+            "driver's",
+            "license",
+            "licence",
+            "dl",
+            "dln",
+            "driving",
+            "permit",
+        ),
         boost=0.35,
         require="always",
     )
