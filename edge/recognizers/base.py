@@ -81,9 +81,10 @@ class Recognizer:
 
     Cheap gates, checked by the caller once per text for all recognizers (edge.recognizers
     ``RuleSet``) before any pattern runs, because most texts hold none of these formats:
-    ``min_digits`` (the text must hold at least that many ASCII digits) and ``needs`` (a
-    lower-case substring, one of which must occur: an "@" for e-mail, "://" for connection
-    strings). Both are optimisations only: ``find`` gives the same answer without them.
+    ``min_digits`` (the text must hold at least that many digits), ``min_token`` (a run of
+    non-space characters at least that long: a wallet address is 26+) and ``needs`` (lower-case
+    substrings, one of which must occur: an "@" for e-mail, "://" for URLs). All are
+    optimisations only: ``find`` gives the same answer without them.
     """
 
     label: ClassVar[str]
@@ -91,6 +92,7 @@ class Recognizer:
     region: ClassVar[str | None] = None
     context: ClassVar[Context] = NO_CONTEXT
     min_digits: ClassVar[int] = 0
+    min_token: ClassVar[int] = 0
     needs: ClassVar[tuple[str, ...]] = ()
     # the extra to install when ``available()`` is False (the warning names it)
     extra: ClassVar[str] = "rules"

@@ -22,6 +22,7 @@ class CryptoRecognizer(PatternRecognizer):
     label = "CRYPTO"
     name = "crypto"
     min_digits = 1
+    min_token = 26
     pattern = word_re(rf"(?P<btc>{_BTC})|(?P<eth>{_ETH})")
     stdnum = "bitcoin"
     score = 1.0

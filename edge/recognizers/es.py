@@ -17,6 +17,7 @@ class EsNifRecognizer(PatternRecognizer):
     name = "es_nif"
     region = "ES"
     min_digits = 8
+    min_token = 9
     pattern = word_re(r"\d{8}-?[A-Z]")
     stdnum = "es.dni"
     score = 0.9
@@ -28,6 +29,7 @@ class EsNieRecognizer(PatternRecognizer):
     name = "es_nie"
     region = "ES"
     min_digits = 7
+    min_token = 9
     pattern = word_re(r"[XYZ]-?\d{7}-?[A-Z]")
     stdnum = "es.nie"
     score = 1.0

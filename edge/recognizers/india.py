@@ -41,6 +41,7 @@ class InPanRecognizer(PatternRecognizer):
     name = "in_pan"
     region = "IN"
     min_digits = 4
+    min_token = 10
     pattern = word_re(r"[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z]")
     stdnum = "in_.pan"
     score = 0.8
@@ -54,6 +55,7 @@ class InVoterRecognizer(PatternRecognizer):
     name = "in_voter"
     region = "IN"
     min_digits = 7
+    min_token = 10
     pattern = word_re(r"[A-Z]{3}\d{7}")
     stdnum = "in_.epic"
     score = 0.6
@@ -109,6 +111,7 @@ class InGstinRecognizer(PatternRecognizer):
     name = "in_gstin"
     region = "IN"
     min_digits = 6
+    min_token = 15
     pattern = word_re(r"\d{2}[A-Z]{5}\d{4}[A-Z][1-9A-Z]Z[0-9A-Z]")
     stdnum = "in_.gstin"
     score = 1.0

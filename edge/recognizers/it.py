@@ -19,6 +19,7 @@ class ItFiscalCodeRecognizer(PatternRecognizer):
     name = "it_fiscal_code"
     region = "IT"
     min_digits = 2
+    min_token = 16
     pattern = word_re(
         r"[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]",
         0,

@@ -19,6 +19,8 @@ class MacAddressRecognizer(PatternRecognizer):
         rf"(?<![\w:.-])(?:{_HEX}{{2}}(?P<sep>[:-]){_HEX}{{2}}(?:(?P=sep){_HEX}{{2}}){{4}}"
         rf"|{_HEX}{{4}}\.{_HEX}{{4}}\.{_HEX}{{4}})(?![\w:-])(?!\.\w)"
     )
+    min_digits = 1
+    min_token = 14
     stdnum = "mac"
     separators = ""
     score = 0.8

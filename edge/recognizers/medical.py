@@ -17,6 +17,7 @@ class MedicalLicenseRecognizer(PatternRecognizer):
     label = "MEDICAL_LICENSE"
     name = "medical_license"
     min_digits = 7
+    min_token = 9
     pattern = word_re(r"[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}")
     score = 0.6
     context = Context(

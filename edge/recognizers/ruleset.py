@@ -4,8 +4,10 @@ Why: with fifty-odd recognizers, running every regex over every text would cost 
 model's budget for rules (0.3 ms per 30-token text, one thread). Most texts hold no digit run
 long enough for any identifier and none of the secrets' keywords, so the text is measured once
 (its digit count, its lower-case form) and each recognizer's declared gates (``min_digits``,
-``needs``) skip it before any of its patterns run. The gates only skip texts a recognizer could
-not match: the answer is the same as running everything.
+``needs``) skip it before any of its patterns run. A recognizer whose context words are
+required (``require = "always"``: bank accounts, passports, licences, most national numbers) is
+also skipped when none of its words occurs anywhere in the text. The gates only skip texts a
+recognizer could not match: the answer is the same as running everything.
 """
 
 from __future__ import annotations
@@ -39,24 +41,40 @@ class RuleSet:
         self._runs = [
             (
                 rec.min_digits,
-                tuple(n.lower() for n in rec.needs),
+                rec.min_token,
+                self._gates(rec),
                 rec.matches if type(rec).matches is not Recognizer.matches else rec.find,
             )
             for rec in self.recognizers
         ]
 
+    def _gates(self, rec: Recognizer) -> tuple[tuple[str, ...], ...]:
+        """Groups of lower-case substrings; one of each group must occur in the text."""
+        gates = [tuple(n.casefold() for n in rec.needs)] if rec.needs else []
+        ctx = self.enhancer.contexts.get(rec.label)
+        if ctx is not None and ctx.require == "always" and ctx.words:
+            # A phrase's first word is enough: the words match across any whitespace.
+            gates.append(tuple(w.casefold().split()[0] for w in ctx.words if w.strip()))
+        return tuple(gates)
+
     def matches(self, text: str) -> list[Span]:
         """Every recognizer's validated matches, before context (overlapping, unsorted)."""
         digits = digit_count(text)
+        longest = -1
         lower: str | None = None
         found: list[Span] = []
-        for min_digits, needs, run in self._runs:
+        for min_digits, min_token, needs, run in self._runs:
             if digits < min_digits:
                 continue
+            if min_token:
+                if longest < 0:
+                    longest = max(map(len, text.split()), default=0)
+                if longest < min_token:
+                    continue
             if needs:
                 if lower is None:
-                    lower = text.lower()
-                if not any(n in lower for n in needs):
+                    lower = text.casefold()
+                if not all(any(n in lower for n in group) for group in needs):
                     continue
             found.extend(run(text))
         return found

@@ -126,6 +126,7 @@ class SecretRecognizer(_SecretBase):
 
     name = "secret"
     score = CHECKSUM_SCORE  # a documented prefix and length are as good as a check digit
+    min_token = 9  # the shortest kind, a URL's "a://b:c@d"; the others are 15+ characters
 
     def matches(self, text: str) -> list[Span]:
         if _ANCHOR_RE.search(text) is None:
@@ -209,6 +210,7 @@ class KeyedSecretRecognizer(_SecretBase):
     name = "secret_entropy"
     score = 0.8
     min_digits = 1
+    min_token = 16
     needs = ("key", "token", "secret", "bearer", "credential")
     context: ClassVar[Context] = Context()
 

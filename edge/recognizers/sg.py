@@ -26,6 +26,7 @@ class SgNricFinRecognizer(PatternRecognizer):
     name = "sg_nric_fin"
     region = "SG"
     min_digits = 7
+    min_token = 9
     pattern = word_re(r"[STFG]\d{7}[A-Z]")
     score = 1.0
     context = Context(words=("nric", "fin", "ic", "identity card", "i/c"))

@@ -127,6 +127,7 @@ class UsMbiRecognizer(PatternRecognizer):
     name = "us_mbi"
     region = "US"
     min_digits = 4
+    min_token = 11
     pattern = word_re(
         rf"[1-9]{_MBI_LETTER}{_MBI_ALNUM}\d-?{_MBI_LETTER}{_MBI_ALNUM}\d-?{_MBI_LETTER}{{2}}\d{{2}}"
     )
