@@ -402,3 +402,33 @@ def test_missing_phone_dependency_degrades_detection_but_not_redaction(names_onl
         d.detect("call +1 415 555 0132")
     with pytest.raises(BackendUnavailableError):  # the redactor refuses to run without it
         Redactor(d)
+
+
+def test_rule_only_types_in_detect_json_and_the_redactor(names_only):
+    """The issue's examples: a bank account, a sort code and a password reach neither the
+    hybrid answer (US region: the account number) nor the cloud (every region) in clear."""
+    d = edge.load(names_only, threads=1)
+    text = "Maria: transfer 200 to account 12345678 sort code 20-00-00, my password is hunter2"
+    assert keys(d.detect(text).spans) == [
+        ("PERSON", "Maria", MODEL),
+        ("US_BANK_NUMBER", "12345678", "rule:us_bank_number"),
+        ("SECRET", "hunter2", "rule:password/password"),
+    ]
+    assert Redactor(d).redact(text).text == (
+        "<PERSON>: transfer 200 to account <US_BANK_NUMBER> sort code <UK_SORT_CODE>, "
+        "my password is <SECRET>"
+    )  # the account's placeholder is what detect() calls it; the sort code only the cloud's
+    d.configure_fusion(regions=["GB"])
+    assert [s.label for s in d.detect(text).spans] == [
+        "PERSON", "UK_BANK_NUMBER", "UK_SORT_CODE", "SECRET",
+    ]  # fmt: skip
+    # a European deployment: nine digits after "SSN" are no US_SSN there
+    d.configure_fusion(regions=["DE"])
+    assert d.detect("SSN 536-22-1234").spans == []
+    d.configure_fusion(rule_entities=["CRYPTO"], regions=["US"])
+    assert d.detect("my password is hunter2").spans == []  # SECRET not listed: not reported
+    r = CliRunner().invoke(main, ["pii", "--model", str(names_only), "--json", text])
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.output)
+    assert [s["label"] for s in got["spans"]] == ["PERSON", "US_BANK_NUMBER", "SECRET"]
+    assert got["redacted"].endswith("my password is <SECRET>")

@@ -3,7 +3,9 @@ passports and driver licences.
 
 RRN and FRN share one layout, YYMMDD-GNNNNNN, and one check (python-stdnum ``kr.rrn``: the
 birth date, the place code and the mod-11 check digit); the seventh digit G tells them apart (5-8:
-a foreigner). The BRN's check digit is stdnum's ``kr.brn``. Passports (Ministry of Foreign
+a foreigner). The BRN's structure is stdnum's ``kr.brn``, which does not check its last digit;
+the National Tax Service's check (weights 1 3 7 1 3 7 1 3 5, plus the ninth digit x 5 // 10,
+mod 10) is written here. Passports (Ministry of Foreign
 Affairs: M/S/R/O/D/G, three digits, a letter, four digits, or a letter and eight digits) and
 licences (a two-digit region code 11-28, as Presidio's pattern) have no check: words needed.
 """
@@ -17,6 +19,15 @@ from edge.recognizers.pattern import PatternRecognizer
 
 _RRN_WORDS = ("rrn", "resident registration", "주민등록번호", "주민번호", "registration number")
 _FRN_WORDS = ("frn", "foreigner registration", "외국인등록번호", "alien registration")
+
+
+_BRN_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
+
+
+def brn_check_digit(first9: str) -> str:
+    total = sum(w * int(d) for w, d in zip(_BRN_WEIGHTS, first9, strict=True))
+    total += int(first9[8]) * 5 // 10
+    return str((10 - total % 10) % 10)
 
 
 class KrRrnRecognizer(PatternRecognizer):
@@ -55,6 +66,9 @@ class KrBrnRecognizer(PatternRecognizer):
         boost=0.35,
         require="always",
     )
+
+    def check(self, value: str) -> bool:
+        return super().check(value) and brn_check_digit(value[:9]) == value[9]
 
 
 class KrPassportRecognizer(PatternRecognizer):

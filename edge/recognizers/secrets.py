@@ -178,12 +178,13 @@ class PasswordRecognizer(_SecretBase):
     @staticmethod
     def _password_like(value: str, *, explicit: bool) -> bool:
         """After ":" or "=" any 3+ characters are the password (quoted or not); after "is" a plain
-        lower-case word is more likely prose ("is wrong", "is expired") than a password."""
+        word, lower-case or capitalised, is more likely prose ("is wrong", "is Expired") than a
+        password: a digit, a symbol or mixed case is what makes it one."""
         if len(value) < 3:
             return False
         if explicit:
             return True
-        return not (value.isalpha() and value.islower()) and not value.istitle()
+        return not (value.isalpha() and (value.islower() or value.istitle()))
 
 
 _KEY_WORDS = (
