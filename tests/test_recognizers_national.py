@@ -165,3 +165,38 @@ def test_gates_change_nothing() -> None:
 def test_available_without_probing() -> None:
     assert all(cls.available() for cls in RECOGNIZERS.values())
     assert "edge[rules]" in RECOGNIZERS["phone"].unavailable_reason()
+
+
+def test_phone_gate_minimum_matches_libphonenumber_metadata() -> None:
+    """The phone gate's fewest digits of an international number is the metadata's: country
+    code + shortest national number, over every region and non-geographic code."""
+    import phonenumbers
+
+    from edge.recognizers.phone import MIN_INTERNATIONAL_DIGITS
+
+    fewest = []
+    for region in phonenumbers.SUPPORTED_REGIONS:
+        meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        lengths = [n for n in meta.general_desc.possible_length if n > 0]
+        fewest.append(len(str(meta.country_code)) + min(lengths))
+    for code in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS:
+        meta = phonenumbers.PhoneMetadata.metadata_for_nongeo_region(code)
+        lengths = [n for n in meta.general_desc.possible_length if n > 0]
+        fewest.append(len(str(code)) + min(lengths))
+    assert min(fewest) == MIN_INTERNATIONAL_DIGITS
+
+
+def test_task_spec_lists_rule_only_types_apart_from_the_model_labels() -> None:
+    from edge.specs import TaskSpec, load_task_spec
+
+    spec = load_task_spec("pii")
+    assert len(spec.entities) == 12 and len(spec.model_labels) == 25  # the model's head
+    assert {"SECRET", "US_BANK_NUMBER", "CRYPTO"} <= set(spec.all_entities)
+    base = spec.model_dump()
+    # the operators and the deny list may name rule-only types
+    TaskSpec.model_validate({**base, "anonymize": {"entities": {"SECRET": {"operator": "redact"}}}})
+    TaskSpec.model_validate({**base, "fusion": {"deny": {"hunter2": "SECRET"}}})
+    with pytest.raises(ValueError, match=r"anonymize\.entities: unknown entity type"):
+        TaskSpec.model_validate(
+            {**base, "anonymize": {"entities": {"PASSWORD": {"operator": "redact"}}}}
+        )

@@ -108,8 +108,7 @@ class UsDriverLicenseRecognizer(PatternRecognizer):
             "dl",
             "dln",
             "driving",
-            "permit",
-        ),
+        ),  # not "permit": a building permit's number is no licence
         boost=0.35,
         require="always",
     )
