@@ -38,7 +38,9 @@ The merge, for one text (``Fusion.fuse``):
      the address), and for other types a **validated rule beats a low-score model span**
      (score under ``rule_beats_model_below``; 1.0: always) or any model span when a context
      word of its type is near ("SSN: 536-22-1234" is no phone number, however sure the model
-     is), while a confident model span stands otherwise. What
+     is; not for types that need their word to count at all, ``require = "always"``: "bank,
+     phone 07235648752" stays the model's phone number), while a confident model span stands
+     otherwise. What
      a beaten model span held outside the rule match stays ("Maria" of "Maria March" when
      "March 3, 2024" is the date);
    - a span already holding a rule's or the deny list's finding beats a later, weaker rule.
@@ -224,7 +226,10 @@ class Fusion:
             return False  # the model's span is a fragment of the rule's entity
         if kept.label in self.model_types:
             return True
-        if self.enhancer.has_context(text, rule):
+        ctx = self.enhancer.contexts.get(rule.label)
+        if ctx is not None and ctx.require != "always" and self.enhancer.has_context(text, rule):
+            # A word is evidence the model lacks only where the pattern counts on its own: for a
+            # bank account number (any 8-17 digits) the word is all the evidence there is.
             return False  # a context word of the rule's type is evidence the model lacks
         threshold = self.spec.rule_beats_model_below
         return threshold < 1.0 and kept.score >= threshold  # 1.0: a rule match always wins

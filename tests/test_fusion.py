@@ -432,3 +432,15 @@ def test_rule_only_types_in_detect_json_and_the_redactor(names_only):
     got = json.loads(r.output)
     assert [s["label"] for s in got["spans"]] == ["PERSON", "US_BANK_NUMBER", "SECRET"]
     assert got["redacted"].endswith("my password is <SECRET>")
+
+
+def test_a_required_word_does_not_beat_a_confident_model_span():
+    """For a type whose pattern proves nothing alone (any 8-17 digits near "bank" is a
+    US_BANK_NUMBER candidate), the word is not extra evidence against the model."""
+    text = "BLUEBIRD BANK LLC, PHONE 07235648752"
+    phone = model_span(text, "07235648752", "PHONE_NUMBER", score=0.99)
+    assert keys(fusion().fuse(text, [phone])) == [("PHONE_NUMBER", "07235648752", MODEL)]
+    low = model_span(text, "07235648752", "PHONE_NUMBER", score=0.6)
+    assert keys(fusion().fuse(text, [low])) == [
+        ("US_BANK_NUMBER", "07235648752", "rule:us_bank_number")
+    ]
