@@ -32,7 +32,9 @@ The merge, for one text (``Fusion.fuse``):
      punctuation, or whitespace in a type that never holds any (an email running on past a
      line break);
    - another type: the rule wins if its span holds the model's span entirely (the model's
-     PERSON "maria" inside the email "maria.garcia@example.com" is a fragment of the email);
+     PERSON "maria" inside the email "maria.garcia@example.com" is a fragment of the email), or
+     covers it and is a type the model cannot produce (a rule-only type: "hunter2" after
+     "my password is" is a SECRET, whatever name the model took it for);
      otherwise the **model wins for its context types** (``model_types``: PERSON,
      STREET_ADDRESS, LOCATION, ORGANIZATION: a house number or postcode inside an address is
      the address), and for other types a **validated rule beats a low-score model span**
@@ -147,6 +149,7 @@ class Fusion:
 
     def __init__(self, spec: FusionSpec | None, entities: Sequence[str]):
         self.spec = spec or FusionSpec()
+        self.model_entities = frozenset(entities)
         self.entities = list(entities) + self.spec.rule_types(entities)
         for value, label in self.spec.deny.items():
             if label not in self.entities:
@@ -224,12 +227,21 @@ class Fusion:
             return True  # it already holds a better rule match or a deny-list entry
         if holds(rule, kept):
             return False  # the model's span is a fragment of the rule's entity
+        ctx = self.enhancer.contexts.get(rule.label)
+        # Whether the match counts on its own: for a bank account number (any 8-17 digits) the
+        # required word is all the evidence there is, no more than the model's reading.
+        self_evident = ctx is None or ctx.require != "always"
+        if (
+            self_evident
+            and rule.label not in self.model_entities
+            and rule.start <= kept.start <= kept.end <= rule.end
+        ):
+            # The model cannot name this type (a password, a wallet): its span on the same
+            # value ("my password is hunter2" read as a PERSON) is a guess at something else.
+            return False
         if kept.label in self.model_types:
             return True
-        ctx = self.enhancer.contexts.get(rule.label)
-        if ctx is not None and ctx.require != "always" and self.enhancer.has_context(text, rule):
-            # A word is evidence the model lacks only where the pattern counts on its own: for a
-            # bank account number (any 8-17 digits) the word is all the evidence there is.
+        if self_evident and self.enhancer.has_context(text, rule):
             return False  # a context word of the rule's type is evidence the model lacks
         threshold = self.spec.rule_beats_model_below
         return threshold < 1.0 and kept.score >= threshold  # 1.0: a rule match always wins

@@ -3,7 +3,8 @@
 NHS numbers carry a mod-11 check digit (python-stdnum ``gb.nhs``) but are ten digits, like a
 phone number, so they need a word. The NINO has no check digit; its letters do (HMRC's rules:
 no D F I Q U V, no O second, not the prefixes BG GB KN NK NT TN ZZ, a suffix A-D). A sort code
-("20-00-00") and an eight-digit account number are plain digits: words required.
+("20-00-00") and an eight-digit account number are plain digits: words required (the sort
+code's, "sort code", are unambiguous enough for it to be on in every region).
 """
 
 from __future__ import annotations
@@ -55,16 +56,19 @@ class UkNinoRecognizer(PatternRecognizer):
 
 
 class UkSortCodeRecognizer(PatternRecognizer):
-    """UK_SORT_CODE: a bank sort code, six digits as 20-00-00 (or spaced, or bare)."""
+    """UK_SORT_CODE: a bank sort code, six digits as 20-00-00 (or spaced, or bare).
+
+    On in every region: it counts only next to the words "sort code", which name nothing else,
+    so a US deployment still catches "account 12345678 sort code 20-00-00" whole."""
 
     label = "UK_SORT_CODE"
     name = "uk_sort_code"
-    region = "GB"
+    region = None
     min_digits = 6
     pattern = word_re(r"\d{2}(?P<sep>[- ]?)\d{2}(?P=sep)\d{2}")
     score = 0.5
     context = Context(
-        words=("sort code", "sortcode", "sort-code", "sc", "bank"),
+        words=("sort code", "sortcode", "sort-code"),
         boost=0.4,
         require="always",
         before=40,
