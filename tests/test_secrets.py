@@ -158,6 +158,7 @@ def test_entropy_rule_for_keys_without_a_prefix() -> None:
     spans = find_all(f"api_key = '{key}'", SECRETS)
     assert [(s.text, s.source) for s in spans] == [(key, "rule:secret_entropy/high-entropy")]
     assert find_all(f"Authorization: Bearer {key}", SECRETS)[0].text == key
+    assert find_all(f"the token is {key}.", SECRETS)[0].text == key  # not the full stop
     # long, but a word or a repeated pattern: not random enough
     assert find_all("token: aaaaaaaabbbbbbbb1111", SECRETS) == []
     assert find_all("secret key: internationalization2", SECRETS) == []

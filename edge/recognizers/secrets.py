@@ -190,16 +190,17 @@ class PasswordRecognizer(_SecretBase):
         return not (value.isalpha() and (value.islower() or value.istitle()))
 
 
+MIN_ENTROPY = 3.5  # bits per character; English words stay under 3.3 at these lengths
+MIN_LENGTH = 16  # the shortest generic keys; shorter values are ids, not credentials
 _KEY_WORDS = (
     r"api[_ -]?key|apikey|access[_ -]?key|secret(?:[_ -]?key)?|client[_ -]?secret|token"
     r"|access[_ -]?token|auth[_ -]?token|bearer|private[_ -]?key|credential|credentials|key"
 )
 _KEYED_RE = re.compile(
     rf"(?<![\w])(?:{_KEY_WORDS})['\"]?(?:\s*[:=]\s*|\s+(?:is\s+)?|\s*:\s*bearer\s+)"
-    r"['\"]?(?P<value>[A-Za-z0-9+/_.=~-]{16,256})",
+    rf"['\"]?(?P<value>[A-Za-z0-9+/_.=~-]{{{MIN_LENGTH},256}})",
     re.IGNORECASE,
 )
-MIN_ENTROPY = 3.5  # bits per character; English words stay under 3.3 at these lengths
 
 
 def shannon_entropy(value: str) -> float:
@@ -222,10 +223,14 @@ class KeyedSecretRecognizer(_SecretBase):
         spans = []
         for m in _KEYED_RE.finditer(text):
             start, end = m.span("value")
-            value = text[start:end].rstrip(".=")
+            while end > start and text[end - 1] == ".":  # a sentence's full stop, an ellipsis
+                end -= 1
+            value = text[start:end].rstrip("=")  # base64 padding is no randomness
             has_letter = any(c.isalpha() for c in value)
             has_digit = any(c.isdigit() for c in value)
-            if not (has_letter and has_digit) or shannon_entropy(value) < MIN_ENTROPY:
+            if len(value) < MIN_LENGTH or not (has_letter and has_digit):
+                continue
+            if shannon_entropy(value) < MIN_ENTROPY:
                 continue
             spans.append(self.secret(text, start, end, self.score, "high-entropy"))
         return spans
