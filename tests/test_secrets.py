@@ -147,6 +147,7 @@ def test_passwords_and_pins_after_their_keyword(text: str, value: str, kind: str
         "secret: the cake is a lie",
         "read the api key docs at https://example.com/docs",
         "Order #A1B2C3D4E5F6 shipped; see key points in the doc",
+        "sudo: ops : TTY=pts/1 ; PWD=/home/ops-kim ; USER=root ; COMMAND=/usr/bin/ls",
     ],
 )
 def test_prose_about_secrets_is_not_a_secret(text: str) -> None:

@@ -183,8 +183,8 @@ class PasswordRecognizer(_SecretBase):
         """After ":" or "=" any 3+ characters are the password (quoted or not); after "is" a plain
         word, lower-case or capitalised, is more likely prose ("is wrong", "is Expired") than a
         password: a digit, a symbol or mixed case is what makes it one."""
-        if len(value) < 3:
-            return False
+        if len(value) < 3 or value.startswith(("/", "~/", "./", "../")):
+            return False  # "PWD=/home/kim" in a sudo log is the working directory
         if explicit:
             return True
         return not (value.isalpha() and (value.islower() or value.istitle()))
