@@ -129,6 +129,8 @@ def test_every_rule_type_has_a_valid_example_here() -> None:
         "tx 0x88df016429689c079f3b2f6ad39fa052532c56795b733da78a91ebe6a713944b",
         "room 4B, floor 12, building 7, 20 minutes from here",
         "my zip is 94103-1234 and my pin code is wrong",
+        "Your booking reference is 2860 9265 8870 2084. Keep it",  # 12 of 16 digits: no Aadhaar
+        "ABN AMRO ref 83 914 571 673 12 and TFN form 123 456 782 9",
     ],
 )
 def test_look_alikes_in_plain_text_are_not_identifiers(text) -> None:
