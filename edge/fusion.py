@@ -55,7 +55,6 @@ cloud redactor (edge.redaction) does not use this one-answer merge: it redacts t
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
@@ -65,9 +64,6 @@ from edge.errors import SpecError
 from edge.recognizers import RECOGNIZERS, RuleSet, build_recognizers, resolve_overlaps
 from edge.recognizers.base import Recognizer, on_token_edges
 from edge.recognizers.context import ContextEnhancer
-from edge.recognizers.credit_card import valid_card_number
-from edge.recognizers.iban import valid_iban
-from edge.recognizers.ssn import ssn_shaped
 from edge.specs import FusionSpec
 from edge.types import Span
 
@@ -78,32 +74,12 @@ DENY_SCORE = 1.0
 NO_WHITESPACE_TYPES = frozenset({"EMAIL_ADDRESS", "URL", "IP_ADDRESS"})
 
 
-def _ip_address(text: str) -> bool:
-    """An IPv4 or IPv6 address as Python's ipaddress reads it ("1.27.4" is a version number)."""
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
-_EMAIL_SHAPE = re.compile(r"[^@\s]+(?:@|%40)[^@\s]+\.[^@\s.]+")
-
-
-def _email_shaped(text: str) -> bool:
-    """One "@" (or its URL escape %40) with a dotted domain after it: a model span without
-    them is a fragment or a user name."""
-    return _EMAIL_SHAPE.fullmatch(text) is not None
-
-
 # What a model span of these types must pass to be kept (``fusion.checksum_types``): a check
-# digit, or the value's structure where none exists.
+# digit, or the value's structure where none exists. Each recognizer owns its check
+# (``Recognizer.valid``): CREDIT_CARD Luhn, IBAN_CODE mod-97, US_SSN the SSA's structure,
+# IP_ADDRESS one that parses, EMAIL_ADDRESS an "@" and a dotted domain.
 CHECKSUMS: dict[str, Callable[[str], bool]] = {
-    "CREDIT_CARD": lambda t: valid_card_number(re.sub(r"[\s.-]", "", t)),
-    "IBAN_CODE": lambda t: valid_iban(re.sub(r"\s", "", t).upper()),
-    "US_SSN": ssn_shaped,
-    "IP_ADDRESS": _ip_address,
-    "EMAIL_ADDRESS": _email_shaped,
+    cls.label: cls.valid for cls in RECOGNIZERS.values() if cls.valid is not Recognizer.valid
 }
 
 

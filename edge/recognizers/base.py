@@ -108,6 +108,13 @@ class Recognizer:
             f"the {cls.name} recognizer needs an optional library: pip install 'edge[{cls.extra}]'"
         )
 
+    @staticmethod
+    def valid(value: str) -> bool:
+        """Whether ``value``, as another detector (the model) cut it, passes this type's check:
+        edge.fusion drops a model span of a ``checksum_types`` type that fails it. Recognizers
+        whose type the model also finds define it; the default checks nothing."""
+        return True
+
     def matches(self, text: str) -> list[Span]:
         """Every validated match in ``text`` before context is applied."""
         raise NotImplementedError(f"{type(self).__name__} implements neither matches nor find")

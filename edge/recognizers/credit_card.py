@@ -45,6 +45,11 @@ class CreditCardRecognizer(Recognizer):
         words=("card", "credit", "debit", "visa", "mastercard", "amex", "cc", "cardholder")
     )
 
+    @staticmethod
+    def valid(value: str) -> bool:
+        """Luhn-valid card digits, whatever separators the value holds."""
+        return valid_card_number(re.sub(r"[\s.-]", "", value))
+
     def matches(self, text: str) -> list[Span]:
         spans = []
         for m in _CC_RE.finditer(text):

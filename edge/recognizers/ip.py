@@ -50,6 +50,15 @@ class IpRecognizer(Recognizer):
     score = 0.8
     min_digits = 1
 
+    @staticmethod
+    def valid(value: str) -> bool:
+        """An IPv4 or IPv6 address as Python's ipaddress reads it ("1.27.4" is a version)."""
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            return False
+        return True
+
     def matches(self, text: str) -> list[Span]:
         spans = []
         for m in _IPV4_RE.finditer(text):

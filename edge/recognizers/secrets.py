@@ -111,6 +111,9 @@ _ANCHOR_RE = re.compile(
     r"|SK[0-9a-fA-F]{32}|SG\.|sk-|hf_|npm_|pypi-|[MNO][A-Za-z0-9_-]{23,25}\.|discord|:AA"
     r"|shp(?:at|ca|pa|ss)_|key-|sq0|do[por]_v1_|dapi|eyJ|-----BEGIN|://[^\s:/@]+:"
 )
+# A token stands alone (not inside a longer word); the kinds that end in punctuation or sit
+# inside a longer string by nature (a PEM block, a URL's userinfo, "AccountKey=" in a
+# connection string) carry their own delimiters.
 _KIND_RES = {kind: re.compile(rf"(?<![\w-])(?:{p})(?![\w-])") for kind, p in KINDS.items()}
 _KIND_RES["private-key"] = re.compile(KINDS["private-key"])
 _KIND_RES["url-credentials"] = re.compile(KINDS["url-credentials"])

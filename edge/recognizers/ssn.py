@@ -66,6 +66,10 @@ class SsnRecognizer(Recognizer):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(weak_score={self.weak_score})"
 
+    @staticmethod
+    def valid(value: str) -> bool:
+        return ssn_shaped(value)
+
     def matches(self, text: str) -> list[Span]:
         spans = []
         for m in _SEPARATED_RE.finditer(text):
