@@ -15,7 +15,7 @@ import re
 from types import ModuleType
 from typing import ClassVar
 
-from edge.recognizers.base import Recognizer, compact
+from edge.recognizers.base import Recognizer, compact, follows_a_group
 from edge.types import Span
 
 
@@ -56,6 +56,8 @@ class PatternRecognizer(Recognizer):
     def matches(self, text: str) -> list[Span]:
         spans = []
         for m in self.pattern.finditer(text):
+            if follows_a_group(text, m.start()):
+                continue
             group = "value" if "value" in m.re.groupindex else 0
             start, end = m.span(group)
             if self.check(compact(text[start:end], self.separators)):
