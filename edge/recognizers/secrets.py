@@ -21,7 +21,7 @@ by line through 27 plugins, each running its own regexes on every line; it retur
 character offsets, pulls requests and PyYAML into the runtime, and lacks kinds people paste
 into prompts (Anthropic, Hugging Face, Google OAuth, connection-string passwords, "my password
 is ..."). Measured on CLINC150 + the held-out templates (``python -m benchmarks.rules_cost
---detect-secrets``): its plugins cost 0.13-0.15 ms per text, about five times these three
+--detect-secrets``): its plugins cost 0.13-0.16 ms per text, about five times these three
 recognizers, and flag 149 values in those ordinary texts (IPv4 addresses, as "secrets"). The
 prefixes below are the same public facts it encodes (each provider's documentation), written
 as one anchored set.
