@@ -8,11 +8,14 @@ The merge, for one text (``Fusion.fuse``):
 
 1. **Deny list** (``fusion.deny``: value -> type): every occurrence is reported with that type,
    source ``deny-list``, and nothing that overlaps it survives. The deployer said so.
-2. **Rule matches** are found, restricted to the task's types, and judged with **context words**
-   (``fusion.context.TYPE``): a nearby word adds ``boost`` to the score; ``require`` drops
-   matches with no such word (``weak``: only those scoring under ``weak_below``, e.g. a bare
-   nine-digit SSN, a date with no year). Matches under ``min_rule_score`` are dropped; of rule
-   matches overlapping each other the best is kept (``resolve_overlaps``).
+2. **Rule matches** are found, restricted to the task's types (the model's ``entities`` and the
+   rule-only ``rule_entities``; national ones only for the spec's ``regions``), and judged with
+   **context words** by the one enhancer (edge.recognizers.context): each recognizer's own
+   words, extended or overridden by ``fusion.context.TYPE``. A nearby word adds ``boost`` to
+   the score; ``require`` drops matches with no such word (``weak``: only those scoring under
+   ``weak_below``, e.g. a bare nine-digit SSN, a date with no year; ``always``: all, e.g. a bank
+   account number). Matches under ``min_rule_score`` are dropped; of rule matches overlapping
+   each other the best is kept (``resolve_overlaps``).
 3. **Model spans are checked**: those of a ``checksum_types`` type failing the type's check
    are dropped, or cut to the one validated rule match of their type they overlap. The check
    is a checksum (CREDIT_CARD: Luhn, IBAN_CODE: mod-97) or, where a value has none, its
@@ -29,13 +32,17 @@ The merge, for one text (``Fusion.fuse``):
      punctuation, or whitespace in a type that never holds any (an email running on past a
      line break);
    - another type: the rule wins if its span holds the model's span entirely (the model's
-     PERSON "maria" inside the email "maria.garcia@example.com" is a fragment of the email);
+     PERSON "maria" inside the email "maria.garcia@example.com" is a fragment of the email), or
+     covers it and is a type the model cannot produce (a rule-only type: "hunter2" after
+     "my password is" is a SECRET, whatever name the model took it for);
      otherwise the **model wins for its context types** (``model_types``: PERSON,
      STREET_ADDRESS, LOCATION, ORGANIZATION: a house number or postcode inside an address is
      the address), and for other types a **validated rule beats a low-score model span**
      (score under ``rule_beats_model_below``; 1.0: always) or any model span when a context
      word of its type is near ("SSN: 536-22-1234" is no phone number, however sure the model
-     is), while a confident model span stands otherwise. What
+     is; not for types that need their word to count at all, ``require = "always"``: "bank,
+     phone 07235648752" stays the model's phone number), while a confident model span stands
+     otherwise. What
      a beaten model span held outside the rule match stays ("Maria" of "Maria March" when
      "March 3, 2024" is the date);
    - a span already holding a rule's or the deny list's finding beats a later, weaker rule.
@@ -48,64 +55,31 @@ cloud redactor (edge.redaction) does not use this one-answer merge: it redacts t
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 
 from edge.bio import tidy
-from edge.errors import BackendUnavailableError, SpecError
-from edge.recognizers import RECOGNIZERS, build_recognizers, resolve_overlaps
+from edge.errors import SpecError
+from edge.recognizers import RECOGNIZERS, RuleSet, build_recognizers, resolve_overlaps
 from edge.recognizers.base import Recognizer, on_token_edges
-from edge.recognizers.credit_card import valid_card_number
-from edge.recognizers.iban import valid_iban
-from edge.recognizers.ssn import valid_ssn
-from edge.specs import ContextSpec, FusionSpec
+from edge.recognizers.context import ContextEnhancer
+from edge.specs import FusionSpec
 from edge.types import Span
 
 MODEL = "model"
 MODEL_AND_RULE = "model+rule"
 DENY_LIST = "deny-list"
 DENY_SCORE = 1.0
-WEAK_SSN_SCORE = 0.4  # a bare nine-digit run, valid by SSA rules, no context word of its own
 NO_WHITESPACE_TYPES = frozenset({"EMAIL_ADDRESS", "URL", "IP_ADDRESS"})
 
 
-def _ip_address(text: str) -> bool:
-    """An IPv4 or IPv6 address as Python's ipaddress reads it ("1.27.4" is a version number)."""
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
-_EMAIL_SHAPE = re.compile(r"[^@\s]+(?:@|%40)[^@\s]+\.[^@\s.]+")
-
-
-def _email_shaped(text: str) -> bool:
-    """One "@" (or its URL escape %40) with a dotted domain after it: a model span without
-    them is a fragment or a user name."""
-    return _EMAIL_SHAPE.fullmatch(text) is not None
-
-
-_SSN_SHAPE = re.compile(r"(\d{3})([- ]?)(\d{2})\2(\d{4})")
-
-
-def _ssn_shaped(text: str) -> bool:
-    """Nine digits (as 3-2-4 with one kind of separator, or bare) that the SSA could issue."""
-    m = _SSN_SHAPE.fullmatch(text)
-    return bool(m) and valid_ssn(m[1], m[3], m[4])
-
-
 # What a model span of these types must pass to be kept (``fusion.checksum_types``): a check
-# digit, or the value's structure where none exists.
+# digit, or the value's structure where none exists. Each recognizer owns its check
+# (``Recognizer.valid``): CREDIT_CARD Luhn, IBAN_CODE mod-97, US_SSN the SSA's structure,
+# IP_ADDRESS one that parses, EMAIL_ADDRESS an "@" and a dotted domain.
 CHECKSUMS: dict[str, Callable[[str], bool]] = {
-    "CREDIT_CARD": lambda t: valid_card_number(re.sub(r"[\s.-]", "", t)),
-    "IBAN_CODE": lambda t: valid_iban(re.sub(r"\s", "", t).upper()),
-    "US_SSN": _ssn_shaped,
-    "IP_ADDRESS": _ip_address,
-    "EMAIL_ADDRESS": _email_shaped,
+    cls.label: cls.valid for cls in RECOGNIZERS.values() if cls.valid is not Recognizer.valid
 }
 
 
@@ -126,15 +100,6 @@ def _with(span: Span, text: str, *, start: int, end: int, score: float, source: 
     return Span(span.label, start, end, score, text[start:end], source)
 
 
-def _phrase_re(phrases: Iterable[str]) -> re.Pattern[str] | None:
-    """One case-insensitive pattern for whole words or phrases (spaces match any whitespace)."""
-    parts = sorted({p.strip().casefold() for p in phrases if p.strip()}, key=len, reverse=True)
-    if not parts:
-        return None
-    alts = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in parts)
-    return re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.IGNORECASE)
-
-
 def find_values(text: str, values: Iterable[str]) -> list[tuple[int, int, str]]:
     """Occurrences ``(start, end, value)`` of each value, case-insensitive, at token edges."""
     found = []
@@ -151,7 +116,8 @@ def find_values(text: str, values: Iterable[str]) -> list[tuple[int, int, str]]:
 class Fusion:
     """The rules half of hybrid detection, built once per detector from a :class:`FusionSpec`.
 
-    ``entities`` are the task's types: rules and context for other types are not used. A
+    ``entities`` are the model's types; the spec's ``rule_entities`` adds the rule-only ones
+    (``entities`` then lists both): rules and context for other types are not used. A
     recognizer whose optional dependency is missing (phone numbers need ``phonenumbers``) is
     left out with a warning and named in ``unavailable``: detection still works, with the model
     alone for that type (the cloud redactor, which must not miss a type, refuses instead).
@@ -159,7 +125,8 @@ class Fusion:
 
     def __init__(self, spec: FusionSpec | None, entities: Sequence[str]):
         self.spec = spec or FusionSpec()
-        self.entities = list(entities)
+        self.model_entities = frozenset(entities)
+        self.entities = list(entities) + self.spec.rule_types(entities)
         for value, label in self.spec.deny.items():
             if label not in self.entities:
                 raise SpecError(f"fusion.deny[{value!r}]: {label} is not one of the task's types")
@@ -171,10 +138,13 @@ class Fusion:
                 f"known: {', '.join(CHECKSUMS)}"
             )
         self.checksums = {t: CHECKSUMS[t] for t in self.spec.checksum_types}
-        self.context = {t: c for t, c in self.spec.context.items() if t in self.entities}
-        self._context_re = {t: _phrase_re(c.words) for t, c in self.context.items()}
         self.unavailable: dict[str, str] = {}
         self.recognizers = self._build_recognizers()
+        spec_context = {t: c for t, c in self.spec.context.items() if t in self.entities}
+        self.enhancer = ContextEnhancer.for_recognizers(
+            self.recognizers, spec_context, weak_below=self.spec.weak_below
+        )
+        self.rules = RuleSet(self.recognizers, self.enhancer)
 
     @property
     def enabled(self) -> bool:
@@ -183,9 +153,13 @@ class Fusion:
     def _build_recognizers(self) -> list[Recognizer]:
         names = self.spec.recognizers
         if names is None:
-            names = [n for n, cls in RECOGNIZERS.items() if cls.label in self.entities]
-        options = {"ssn": {"weak_score": WEAK_SSN_SCORE}} if "US_SSN" in self.context else {}
-        built = build_recognizers(names, phone_region=self.spec.phone_region, options=options)
+            regions = set(self.spec.regions)
+            names = [
+                n
+                for n, cls in RECOGNIZERS.items()
+                if cls.label in self.entities and (cls.region is None or cls.region in regions)
+            ]
+        built = build_recognizers(names, phone_region=self.spec.phone_region)
         kept = []
         for rec in built:
             if rec.label not in self.entities:
@@ -193,12 +167,12 @@ class Fusion:
                     f"fusion.recognizers: {rec.name} finds {rec.label}, not one of the task's "
                     f"types ({', '.join(self.entities)})"
                 )
-            try:
-                rec.find("probe 0")  # raises if its optional dependency is missing
-            except BackendUnavailableError as e:
-                self.unavailable[rec.name] = str(e)
+            if not type(rec).available():
+                reason = type(rec).unavailable_reason()
+                self.unavailable[rec.name] = reason
                 warnings.warn(
-                    f"hybrid PII detection runs without the {rec.name} rule: {e}", stacklevel=3
+                    f"hybrid PII detection runs without the {rec.name} rule: {reason}",
+                    stacklevel=3,
                 )
                 continue
             kept.append(rec)
@@ -206,32 +180,10 @@ class Fusion:
 
     # -- the pieces ---------------------------------------------------------------------------
 
-    def has_context(self, text: str, span: Span, ctx: ContextSpec) -> bool:
-        pattern = self._context_re.get(span.label)
-        if pattern is None:
-            return False
-        before = text[max(0, span.start - ctx.before) : span.start]
-        after = text[span.end : span.end + ctx.after]
-        return bool(pattern.search(before) or pattern.search(after))
-
     def rule_spans(self, text: str) -> list[Span]:
         """Rule matches judged by their context words and ``min_rule_score``, not overlapping."""
-        judged = []
-        for rec in self.recognizers:
-            for span in rec.find(text):
-                ctx = self.context.get(span.label)
-                score = span.score
-                if ctx is not None:
-                    near = self.has_context(text, span, ctx)
-                    weak = span.score < self.spec.weak_below
-                    if not near and (ctx.require == "always" or (ctx.require == "weak" and weak)):
-                        continue
-                    if near:
-                        score = round(min(1.0, score + ctx.boost), 4)
-                if score < self.spec.min_rule_score:
-                    continue
-                judged.append(span if score == span.score else _replace_score(span, score))
-        return resolve_overlaps(judged)
+        judged = self.rules.find(text)
+        return resolve_overlaps(s for s in judged if s.score >= self.spec.min_rule_score)
 
     def deny_spans(self, text: str) -> list[Span]:
         spans = [
@@ -251,10 +203,21 @@ class Fusion:
             return True  # it already holds a better rule match or a deny-list entry
         if holds(rule, kept):
             return False  # the model's span is a fragment of the rule's entity
+        ctx = self.enhancer.contexts.get(rule.label)
+        # Whether the match counts on its own: for a bank account number (any 8-17 digits) the
+        # required word is all the evidence there is, no more than the model's reading.
+        self_evident = ctx is None or ctx.require != "always"
+        if (
+            self_evident
+            and rule.label not in self.model_entities
+            and rule.start <= kept.start <= kept.end <= rule.end
+        ):
+            # The model cannot name this type (a password, a wallet): its span on the same
+            # value ("my password is hunter2" read as a PERSON) is a guess at something else.
+            return False
         if kept.label in self.model_types:
             return True
-        ctx = self.context.get(rule.label)
-        if ctx is not None and self.has_context(text, rule, ctx):
+        if self_evident and self.enhancer.has_context(text, rule):
             return False  # a context word of the rule's type is evidence the model lacks
         threshold = self.spec.rule_beats_model_below
         return threshold < 1.0 and kept.score >= threshold  # 1.0: a rule match always wins
@@ -358,10 +321,6 @@ def _remainders(text: str, beaten: Span, rule: Span) -> list[Span]:
             if part is not None:
                 out.append(part)
     return out
-
-
-def _replace_score(span: Span, score: float) -> Span:
-    return Span(span.label, span.start, span.end, score, span.text, span.source)
 
 
 __all__ = [

@@ -23,9 +23,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from edge.errors import SpecError
+from edge.errors import BackendUnavailableError, SpecError
 from edge.fusion import Fusion
-from edge.recognizers import RECOGNIZERS, build_recognizers, resolve_overlaps
+from edge.recognizers import RECOGNIZERS, RuleSet, build_recognizers, resolve_overlaps
 from edge.recognizers.base import Recognizer
 from edge.runtime import PIIDetector
 from edge.textinput import check_text
@@ -100,8 +100,12 @@ def apply(text: str, spans: Sequence[Span]) -> str:
 class Redactor:
     """Model + rules → redacted text, keeping only the PII types in ``allow`` unredacted.
 
-    Built once per router: the recognizers are probed at construction, so a missing optional
-    dependency (phonenumbers) fails loudly up front instead of silently letting phones through.
+    Built once per router: the recognizers' ``available()`` is checked at construction, so a
+    missing optional dependency (phonenumbers) fails loudly up front instead of silently letting
+    phones through. By default every recognizer of every region runs, whatever the task spec's
+    ``regions``: text leaving the device is redacted on the safe side (a national identifier
+    with its context word is caught in any deployment), and weak patterns still need their
+    context words, so ordinary numbers stay.
     """
 
     def __init__(
@@ -127,7 +131,9 @@ class Redactor:
                 f"allow_pii names unknown PII types {unknown}; known: {sorted(self.known_types)}"
             )
         for rec in self.recognizers:
-            rec.find("probe 0")  # raises BackendUnavailableError if its dependency is missing
+            if not type(rec).available():
+                raise BackendUnavailableError(type(rec).unavailable_reason())
+        self.rules = RuleSet(self.recognizers)  # each judged by its own context words
         # The detector's fusion settings (context words, lists), with the policy's phone region.
         spec = pii_model.fusion.spec.model_copy(update={"phone_region": phone_region})
         self.fusion = Fusion(spec, pii_model.task.entities or [])
@@ -142,8 +148,7 @@ class Redactor:
         text = check_text(text, self.pii_model.task.max_chars)
         raw = self.pii_model.model_spans([text])[0]
         found = list(raw)
-        for rec in self.recognizers:
-            found.extend(rec.find(text))
+        found.extend(self.rules.find(text))
         if not self.fusion.enabled:
             return found, []
         fused = self.fusion.fuse(text, raw)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -114,53 +115,44 @@ class AnonymizeSpec(_Strict):
 
 
 class ContextSpec(_Strict):
-    """Context words for one entity type's rule matches (``[fusion.context.TYPE]``).
+    """The task's changes to one entity type's context words (``[fusion.context.TYPE]``).
 
     Why: a bare nine-digit run or "March 2024" is only PII-shaped; a nearby "SSN" or "born" is
-    what makes it PII. ``boost`` is added to the rule match's score when a word is within
-    ``before`` characters before it or ``after`` characters after it; ``require`` drops matches
-    without such a word: ``weak`` only those scoring under the fusion's ``weak_below``.
+    what makes it PII. Each recognizer owns its words (edge/recognizers, ``context``); this
+    section adds ``words`` to them (``replace = true``: replaces them), and each of ``boost``
+    (added to the score when a word is within ``before`` characters before the match or
+    ``after`` after it), ``require`` (``weak``: matches scoring under the fusion's
+    ``weak_below`` need a word; ``always``: all do) and the window it sets overrides the
+    recognizer's. One enhancer (edge.recognizers.context) applies the result.
     """
 
-    words: list[str] = Field(min_length=1)
-    before: int = Field(default=40, ge=0, le=1000)
-    after: int = Field(default=20, ge=0, le=1000)
-    boost: float = Field(default=0.0, ge=0, le=1)
-    require: Literal["never", "weak", "always"] = "never"
-
-
-_DATE_CONTEXT_WORDS = (
-    "born", "birth", "dob", "birthday", "date", "dated", "on", "due", "until", "since", "from",
-    "by", "expires", "expiry", "valid", "appointment", "appt", "scheduled", "deadline", "meeting",
-)  # fmt: skip
+    words: list[str] = Field(default_factory=list)
+    replace: bool = False
+    before: int | None = Field(default=None, ge=0, le=1000)
+    after: int | None = Field(default=None, ge=0, le=1000)
+    boost: float | None = Field(default=None, ge=0, le=1)
+    require: Literal["never", "weak", "always"] | None = None
 
 
 def _default_context() -> dict[str, ContextSpec]:
     """What ``specs/tasks/pii.toml`` ships, so artifacts built before ``[fusion]`` existed (whose
     manifest has no such section) behave like new ones."""
     return {
-        "US_SSN": ContextSpec(
-            words=["ssn", "ssns", "ss#", "social security", "soc sec", "taxpayer", "tin"],
-            boost=0.3,
-            require="weak",
-        ),
-        "DATE_TIME": ContextSpec(
-            words=list(_DATE_CONTEXT_WORDS),
-            boost=0.1,
-            require="weak",
-        ),
-        "PHONE_NUMBER": ContextSpec(
-            words=["phone", "tel", "call", "mobile", "cell", "fax", "whatsapp", "sms", "text"],
-            boost=0.1,
-        ),
-        # checksum-validated already (score 1.0): the words only settle a clash with the model
-        "CREDIT_CARD": ContextSpec(
-            words=["card", "credit", "debit", "visa", "mastercard", "amex", "cc", "cardholder"]
-        ),
-        "IBAN_CODE": ContextSpec(
-            words=["iban", "account", "bank", "transfer", "wire", "beneficiary", "remit"]
-        ),
+        "US_SSN": ContextSpec(words=["taxpayer", "tin"]),
+        "DATE_TIME": ContextSpec(require="weak"),
     }
+
+
+def _rule_labels() -> tuple[str, ...]:
+    from edge.recognizers import RULE_LABELS
+
+    return RULE_LABELS
+
+
+def _regions() -> frozenset[str]:
+    from edge.recognizers import REGIONS
+
+    return REGIONS
 
 
 class FusionSpec(_Strict):
@@ -175,6 +167,15 @@ class FusionSpec(_Strict):
         default=None, description="registry names or labels; default: those of the task's types"
     )
     phone_region: str = Field(default="US", pattern=r"^[A-Z]{2}$")
+    regions: list[str] = Field(
+        default_factory=lambda: ["US"],
+        description="ISO codes whose national recognizers are on (global ones always are)",
+    )
+    rule_entities: list[str] | None = Field(
+        default=None,
+        description="rule-only types the task reports beside the model's `entities` "
+        "(default: every type a recognizer knows)",
+    )
     rule_beats_model_below: float = Field(
         default=0.85,
         ge=0,
@@ -202,6 +203,27 @@ class FusionSpec(_Strict):
     deny: dict[str, str] = Field(
         default_factory=dict, description="value -> type: always reported as that type"
     )
+
+    @model_validator(mode="after")
+    def _known_regions_and_types(self) -> FusionSpec:
+        if unknown := sorted(set(self.regions) - _regions()):
+            raise ValueError(
+                f"regions: no recognizers for {', '.join(unknown)}; "
+                f"known: {', '.join(sorted(_regions()))}"
+            )
+        listed = set(self.rule_entities or ())
+        if unknown := sorted(listed - set(_rule_labels())):
+            raise ValueError(
+                f"rule_entities: no recognizer finds {', '.join(unknown)}; "
+                f"known: {', '.join(_rule_labels())}"
+            )
+        return self
+
+    def rule_types(self, model_entities: Sequence[str]) -> list[str]:
+        """The rule-only types reported beside the model's (``rule_entities``, or every type a
+        recognizer knows that the model does not)."""
+        listed = self.rule_entities if self.rule_entities is not None else _rule_labels()
+        return [t for t in listed if t not in model_entities]
 
     @model_validator(mode="after")
     def _lists_disjoint(self) -> FusionSpec:
@@ -263,11 +285,11 @@ class TaskSpec(_Strict):
         if self.anonymize is not None:
             if self.kind != "token-classification":
                 raise ValueError("[anonymize] applies to token-classification (PII) tasks only")
-            unknown = sorted(set(self.anonymize.entities) - set(self.entities or ()))
+            unknown = sorted(set(self.anonymize.entities) - set(self.all_entities))
             if unknown:
                 raise ValueError(
                     f"anonymize.entities: unknown entity type(s) {', '.join(unknown)}; "
-                    f"allowed: {', '.join(self.entities or ())}"
+                    f"allowed: {', '.join(self.all_entities)}"
                 )
         return self
 
@@ -277,7 +299,7 @@ class TaskSpec(_Strict):
             return self
         if self.kind != "token-classification":
             raise ValueError("[fusion] applies to token-classification (PII) tasks only")
-        known = set(self.entities or ())
+        known = set(self.all_entities)
         named = {
             "fusion.deny": set(self.fusion.deny.values()),
             "fusion.context": set(self.fusion.context),
@@ -288,9 +310,18 @@ class TaskSpec(_Strict):
             if unknown := sorted(types - known):
                 raise ValueError(
                     f"{where}: unknown entity type(s) {', '.join(unknown)}; "
-                    f"allowed: {', '.join(self.entities or ())}"
+                    f"allowed: {', '.join(self.all_entities)}"
                 )
         return self
+
+    @property
+    def all_entities(self) -> list[str]:
+        """Every type a PII task reports: the model's ``entities`` (its label set, unchanged)
+        and the rule-only types of ``[fusion] rule_entities``."""
+        if self.kind != "token-classification":
+            return []
+        model = list(self.entities or ())
+        return model + (self.fusion or FusionSpec()).rule_types(model)
 
     @property
     def model_labels(self) -> list[str]:

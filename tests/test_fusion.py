@@ -79,7 +79,8 @@ def test_model_wins_for_person_overlap_unless_it_is_a_fragment_of_the_rule_match
     text2 = "my SSN is 536-22-1234"
     phone = model_span(text2, "536-22-1234", "PHONE_NUMBER", score=1.0)
     assert keys(fusion().fuse(text2, [phone])) == [("US_SSN", "536-22-1234", "rule:ssn")]
-    assert keys(fusion(context={}).fuse(text2, [phone])) == [("PHONE_NUMBER", "536-22-1234", MODEL)]
+    no_words = fusion(context={"US_SSN": {"replace": True}})  # the SSN's own words switched off
+    assert keys(no_words.fuse(text2, [phone])) == [("PHONE_NUMBER", "536-22-1234", MODEL)]
     # a name inside an email is a fragment of the email, whatever its type
     text = "write to maria.garcia@example.com"
     frag = model_span(text, "maria", "PERSON", score=1.0)
@@ -220,7 +221,10 @@ def test_fused_spans_never_overlap_and_match_their_text():
 
 def test_spec_checks():
     spec = load_task_spec("pii")
-    assert spec.fusion == FusionSpec()  # shipped spec = defaults: old artifacts behave the same
+    # shipped spec = defaults: old artifacts behave the same (the shipped spec lists the
+    # rule-only types it reports; an old artifact, with none listed, reports the same ones)
+    assert spec.fusion.model_copy(update={"rule_entities": None}) == FusionSpec()
+    assert spec.fusion.rule_types(ENTITIES) == FusionSpec().rule_types(ENTITIES)
     with pytest.raises(ValueError, match="both in `allow` and `deny`"):
         FusionSpec(allow=["x@y.org"], deny={"X@y.org ": "EMAIL_ADDRESS"})
     base = spec.model_dump()
@@ -387,10 +391,8 @@ def test_missing_phone_dependency_degrades_detection_but_not_redaction(names_onl
     from edge.errors import BackendUnavailableError
     from edge.recognizers.phone import PhoneRecognizer
 
-    def no_phonenumbers(self, text):
-        raise BackendUnavailableError("the phone recognizer needs phonenumbers")
-
-    monkeypatch.setattr(PhoneRecognizer, "find", no_phonenumbers)
+    # what PhoneRecognizer.available() says when phonenumbers is not installed
+    monkeypatch.setattr(PhoneRecognizer, "available", classmethod(lambda cls: False))
     with pytest.warns(UserWarning, match="without the phone rule"):
         f = fusion()
     assert "phone" in f.unavailable and all(r.name != "phone" for r in f.recognizers)
@@ -400,3 +402,60 @@ def test_missing_phone_dependency_degrades_detection_but_not_redaction(names_onl
         d.detect("call +1 415 555 0132")
     with pytest.raises(BackendUnavailableError):  # the redactor refuses to run without it
         Redactor(d)
+
+
+def test_rule_only_types_in_detect_json_and_the_redactor(names_only):
+    """The issue's examples: a bank account, a sort code and a password reach neither the
+    hybrid answer (US region: the account number) nor the cloud (every region) in clear."""
+    d = edge.load(names_only, threads=1)
+    text = "Maria: transfer 200 to account 12345678 sort code 20-00-00, my password is hunter2"
+    assert keys(d.detect(text).spans) == [
+        ("PERSON", "Maria", MODEL),
+        ("US_BANK_NUMBER", "12345678", "rule:us_bank_number"),
+        ("UK_SORT_CODE", "20-00-00", "rule:uk_sort_code"),
+        ("SECRET", "hunter2", "rule:password/password"),
+    ]
+    assert Redactor(d).redact(text).text == (
+        "<PERSON>: transfer 200 to account <US_BANK_NUMBER> sort code <UK_SORT_CODE>, "
+        "my password is <SECRET>"
+    )  # each placeholder is what detect() calls the value
+    d.configure_fusion(regions=["GB"])
+    assert [s.label for s in d.detect(text).spans] == [
+        "PERSON", "UK_BANK_NUMBER", "UK_SORT_CODE", "SECRET",
+    ]  # fmt: skip
+    # a European deployment: nine digits after "SSN" are no US_SSN there
+    d.configure_fusion(regions=["DE"])
+    assert d.detect("SSN 536-22-1234").spans == []
+    d.configure_fusion(rule_entities=["CRYPTO"], regions=["US"])
+    assert d.detect("my password is hunter2").spans == []  # SECRET not listed: not reported
+    r = CliRunner().invoke(main, ["pii", "--model", str(names_only), "--json", text])
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.output)
+    assert [s["label"] for s in got["spans"]] == [
+        "PERSON", "US_BANK_NUMBER", "UK_SORT_CODE", "SECRET",
+    ]  # fmt: skip
+    assert got["redacted"].endswith("my password is <SECRET>")
+
+
+def test_a_required_word_does_not_beat_a_confident_model_span():
+    """For a type whose pattern proves nothing alone (any 8-17 digits near "bank" is a
+    US_BANK_NUMBER candidate), the word is not extra evidence against the model."""
+    text = "BLUEBIRD BANK LLC, PHONE 07235648752"
+    phone = model_span(text, "07235648752", "PHONE_NUMBER", score=0.99)
+    assert keys(fusion().fuse(text, [phone])) == [("PHONE_NUMBER", "07235648752", MODEL)]
+    low = model_span(text, "07235648752", "PHONE_NUMBER", score=0.6)
+    assert keys(fusion().fuse(text, [low])) == [
+        ("US_BANK_NUMBER", "07235648752", "rule:us_bank_number")
+    ]
+
+
+def test_a_rule_only_type_beats_the_model_on_the_same_value():
+    """The model cannot produce SECRET: its PERSON on the password is a guess at something else
+    (seen with the default pii model: "hunter2" read as a name)."""
+    text = "my password is hunter2"
+    person = model_span(text, "hunter2", "PERSON", score=0.91)
+    assert keys(fusion().fuse(text, [person])) == [("SECRET", "hunter2", "rule:password/password")]
+    # a model span reaching beyond the value stays the model's (a PERSON is a model type)
+    text = "ask Hunter2 Smith, password: hunter2x"
+    wide = model_span(text, "Hunter2 Smith", "PERSON", score=0.91)
+    assert keys(fusion().fuse(text, [wide]))[0] == ("PERSON", "Hunter2 Smith", MODEL)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 import re
 
-from edge.recognizers.base import Recognizer, is_word_char
+from edge.recognizers.base import Context, Recognizer, is_word_char
 from edge.types import Span
 
 _MONTH_NUMBERS: dict[str, int] = {
@@ -89,8 +89,19 @@ class DateRecognizer(Recognizer):
     full_score = 0.85  # ISO, or day + month name + year
     numeric_score = 0.7  # d/m/y or m/d/y with a four-digit year
     partial_score = 0.6  # no year, two-digit year, or month + year only
+    min_digits = 1
+    # Words that make a date personal; whether a date without them counts is the task spec's
+    # call ([fusion.context.DATE_TIME] require = "weak" drops yearless dates without a word).
+    context = Context(
+        words=(
+            "born", "birth", "dob", "birthday", "date", "dated", "on", "due", "until", "since",
+            "from", "by", "expires", "expiry", "valid", "appointment", "appt", "scheduled",
+            "deadline", "meeting",
+        ),
+        boost=0.1,
+    )  # fmt: skip
 
-    def find(self, text: str) -> list[Span]:
+    def matches(self, text: str) -> list[Span]:
         found: list[tuple[int, int, float]] = []
 
         for m in _ISO_RE.finditer(text):

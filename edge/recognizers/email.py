@@ -22,12 +22,22 @@ _EMAIL_RE = re.compile(
 )
 
 
+_EMAIL_SHAPE = re.compile(r"[^@\s]+(?:@|%40)[^@\s]+\.[^@\s.]+")
+
+
 class EmailRecognizer(Recognizer):
     label = "EMAIL_ADDRESS"
     name = "email"
     score = 0.9
+    needs = ("@",)
 
-    def find(self, text: str) -> list[Span]:
+    @staticmethod
+    def valid(value: str) -> bool:
+        """One "@" (or its URL escape %40) with a dotted domain after it: a span without them
+        is a fragment or a user name."""
+        return _EMAIL_SHAPE.fullmatch(value) is not None
+
+    def matches(self, text: str) -> list[Span]:
         spans = []
         for m in _EMAIL_RE.finditer(text):
             if len(m["local"]) > 64 or len(m["domain"]) > 253:

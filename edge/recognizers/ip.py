@@ -48,8 +48,18 @@ class IpRecognizer(Recognizer):
     label = "IP_ADDRESS"
     name = "ip"
     score = 0.8
+    min_digits = 1
 
-    def find(self, text: str) -> list[Span]:
+    @staticmethod
+    def valid(value: str) -> bool:
+        """An IPv4 or IPv6 address as Python's ipaddress reads it ("1.27.4" is a version)."""
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            return False
+        return True
+
+    def matches(self, text: str) -> list[Span]:
         spans = []
         for m in _IPV4_RE.finditer(text):
             if not valid_ipv4(m.group()):

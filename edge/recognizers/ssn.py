@@ -2,29 +2,25 @@
 
 Area 000, 666 and 900-999, group 00 and serial 0000 were never issued, nor were one-digit
 repeats or the famous advertising numbers. "123-45-6789" and "123 45 6789" count on their own;
-a bare nine-digit run is far too common (order numbers, ZIPs+4), so it counts only when a
-context word such as "SSN" or "social security" is nearby. With ``weak_score`` set, bare runs
-without such a word are reported too, at that (low) score, for a caller with its own context
-words to judge (edge.fusion does, with the task spec's ``[fusion.context.US_SSN]``).
+a bare nine-digit run is far too common (order numbers, ZIPs+4), so it is reported at
+``WEAK_SCORE``, under the weak threshold, and the context enhancer keeps it only next to a
+context word ("SSN", "social security"; the task spec adds "taxpayer", "tin").
 """
 
 from __future__ import annotations
 
 import re
 
-from edge.recognizers.base import Recognizer
+from edge.recognizers.base import Context, Recognizer
 from edge.types import Span
 
 _SEPARATED_RE = re.compile(
     r"(?<![\w-])(?<!\d[ -])(\d{3})(?P<sep>[- ])(\d{2})(?P=sep)(\d{4})(?![\w-])(?![ -]\d)"
 )
 _BARE_RE = re.compile(r"(?<![\w-])(\d{3})(\d{2})(\d{4})(?![\w-])")
-_CONTEXT_RE = re.compile(
-    r"(?<![a-z])(?:ssns?|ss\s?#|social\s+security|soc\.?\s*sec\.?)(?![a-z])", re.IGNORECASE
-)
-_CONTEXT_BEFORE = 40
-_CONTEXT_AFTER = 25
+_SHAPE_RE = re.compile(r"(\d{3})([- ]?)(\d{2})\2(\d{4})")
 _NEVER_ISSUED = {"078051120", "219099999"}
+WEAK_SCORE = 0.4  # a bare nine-digit run, valid by the SSA's rules, no context word yet
 
 
 def valid_ssn(area: str, group: str, serial: str) -> bool:
@@ -40,41 +36,47 @@ def valid_ssn(area: str, group: str, serial: str) -> bool:
     )
 
 
+def ssn_shaped(text: str) -> bool:
+    """Nine digits (as 3-2-4 with one kind of separator, or bare) that the SSA could issue:
+    the check a model's US_SSN span must pass (edge.fusion), there being no check digit."""
+    m = _SHAPE_RE.fullmatch(text)
+    return bool(m) and valid_ssn(m[1], m[3], m[4])
+
+
 class SsnRecognizer(Recognizer):
     label = "US_SSN"
     name = "ssn"
+    region = "US"
+    min_digits = 9
     dashed_score = 0.85
     spaced_score = 0.7
-    bare_score = 0.7
-    context_bonus = 0.1
+    context = Context(
+        words=("ssn", "ssns", "ss#", "social security", "soc sec", "soc. sec."),
+        boost=0.3,
+        require="weak",
+        before=40,
+        after=20,
+    )
 
-    def __init__(self, weak_score: float | None = None) -> None:
-        if weak_score is not None and not 0 <= weak_score <= 1:
+    def __init__(self, weak_score: float = WEAK_SCORE) -> None:
+        if not 0 <= weak_score <= 1:
             raise ValueError(f"weak_score must be in [0, 1], got {weak_score}")
         self.weak_score = weak_score
 
     def __repr__(self) -> str:
-        extra = "" if self.weak_score is None else f"weak_score={self.weak_score}"
-        return f"{type(self).__name__}({extra})"
+        return f"{type(self).__name__}(weak_score={self.weak_score})"
 
-    def _has_context(self, text: str, start: int, end: int) -> bool:
-        window = text[max(0, start - _CONTEXT_BEFORE) : end + _CONTEXT_AFTER]
-        return _CONTEXT_RE.search(window) is not None
+    @staticmethod
+    def valid(value: str) -> bool:
+        return ssn_shaped(value)
 
-    def find(self, text: str) -> list[Span]:
+    def matches(self, text: str) -> list[Span]:
         spans = []
         for m in _SEPARATED_RE.finditer(text):
-            if not valid_ssn(m[1], m[3], m[4]):
-                continue
-            score = self.dashed_score if m["sep"] == "-" else self.spaced_score
-            if self._has_context(text, m.start(), m.end()):
-                score = round(min(1.0, score + self.context_bonus), 2)
-            spans.append(self.span(text, m.start(), m.end(), score))
+            if valid_ssn(m[1], m[3], m[4]):
+                score = self.dashed_score if m["sep"] == "-" else self.spaced_score
+                spans.append(self.span(text, m.start(), m.end(), score))
         for m in _BARE_RE.finditer(text):
-            if not valid_ssn(m[1], m[2], m[3]):
-                continue
-            if self._has_context(text, m.start(), m.end()):
-                spans.append(self.span(text, m.start(), m.end(), self.bare_score))
-            elif self.weak_score is not None:
+            if valid_ssn(m[1], m[2], m[3]):
                 spans.append(self.span(text, m.start(), m.end(), self.weak_score))
         return sorted(spans, key=lambda s: s.start)

@@ -49,8 +49,9 @@ class UrlRecognizer(Recognizer):
     label = "URL"
     name = "url"
     score = 0.9
+    needs = ("://", "www.")
 
-    def find(self, text: str) -> list[Span]:
+    def matches(self, text: str) -> list[Span]:
         spans = []
         for m in _URL_RE.finditer(text):
             url = _trim(m.group())
