@@ -86,7 +86,7 @@ class Service:
         batcher = self.batchers.get(name)
         if batcher is None:
             raise HTTPError(
-                404, f"no {name} model is loaded; start `edge serve` with a {name} model (--model {name})"
+                404, f"no {name} model is loaded; start `edge serve` with one (--model {name})"
             )
         try:
             fut = batcher.submit(texts, option)

@@ -157,6 +157,20 @@ def serve(
     )
     if on_ready is not None:
         on_ready(bind, loaded, created)
+    run_server(server)
+
+
+def run_server(server: Any) -> None:
+    """``server.run()``, exiting normally (status 0) after a SIGTERM drain.
+
+    uvicorn catches SIGTERM, drains, then raises the signal again under the handler that was
+    installed before it started, so that the default one kills the process (status -15). A
+    no-op handler in its place lets a drained service exit 0 like any finished command.
+    """
+    import signal
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda signum, frame: None)
     server.run()
 
 
