@@ -26,7 +26,7 @@ from edge.runtime import IntentClassifier, PIIDetector
 from edge.serve import presidio_api
 from edge.serve.auth import PUBLIC, TokenCheck
 from edge.serve.batching import Closed, MicroBatcher, Overloaded
-from edge.serve.limits import HTTPError, Limits, check_texts, read_json
+from edge.serve.limits import HTTPError, Limits, check_texts, limit_error, read_json
 from edge.serve.metrics import Metrics
 from edge.serve.openapi import openapi_schema
 from edge.specs import AnonymizeSpec, format_validation_error
@@ -102,12 +102,9 @@ class Service:
         try:
             return await asyncio.wait_for(fut, self.limits.timeout)
         except asyncio.TimeoutError:
-            raise HTTPError(
-                504,
-                f"no result within {self.limits.timeout:g} s (--timeout); the service is "
-                "overloaded or the texts are long",
-                limit={"name": "timeout", "value": self.limits.timeout},
-            ) from None
+            what = "no result in time"
+            remedy = "the service is overloaded or the texts are long"
+            raise limit_error(504, what, "timeout", self.limits.timeout, remedy) from None
         except InputError as e:
             raise HTTPError(422, str(e)) from None
 

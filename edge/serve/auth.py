@@ -8,14 +8,12 @@ can read ``$EDGE_HOME/serve.token`` (mode 0600).
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
-import stat
 from pathlib import Path
 
 from edge.defaults import edge_home
 from edge.errors import EdgeError
-from edge.fsutil import open_atomic
+from edge.fsutil import open_atomic, private_file_problem
 
 PUBLIC = {("GET", "/health")}
 """(method, path) pairs answered without a token: liveness probes carry no data."""
@@ -38,14 +36,12 @@ def load_or_create_token(path: str | Path | None = None) -> tuple[str, bool]:
     mode 0600 from creation. An existing file must be private and non-empty.
     """
     path = Path(path) if path is not None else default_token_path()
-    if path.exists():
-        st = path.stat()
-        if not stat.S_ISREG(st.st_mode):
-            raise TokenFileError(f"token file {path} is not a regular file")
-        if os.name == "posix" and st.st_mode & 0o077:
+    problem = private_file_problem(path)
+    if problem != "not found":
+        if problem:
             raise TokenFileError(
-                f"token file {path} is open to other users (mode {stat.S_IMODE(st.st_mode):o}); "
-                f"`chmod 600 {path}` (or delete it to make a new token)"
+                f"token file {path} {problem}; `chmod 600 {path}` or delete it (a new token is "
+                "made on the next start)"
             )
         token = path.read_text(encoding="utf-8").strip()
         if not token:

@@ -54,13 +54,19 @@ async def read_json(request: Request, limits: Limits) -> object:
         raise HTTPError(400, f"request body is not valid JSON ({e})") from None
 
 
-def _too_big(size: int, cap: int) -> HTTPError:
+def limit_error(status: int, what: str, name: str, value: float, remedy: str) -> HTTPError:
+    """``what`` ("request body is 2,000,000 bytes"), the limit by its option name, a remedy."""
+    option = "--" + name.replace("_", "-")
     return HTTPError(
-        413,
-        f"request body is {size:,} bytes, the limit is {cap:,} (--max-body-bytes); send fewer "
-        "or shorter texts per request",
-        limit={"name": "max_body_bytes", "value": cap},
+        status,
+        f"{what}, the limit is {value:,} ({option}); {remedy}",
+        limit={"name": name, "value": value},
     )
+
+
+def _too_big(size: int, cap: int) -> HTTPError:
+    what = f"request body is {size:,} bytes"
+    return limit_error(413, what, "max_body_bytes", cap, "send fewer or shorter texts")
 
 
 def check_texts(texts: object, limits: Limits, field: str = "texts") -> list[str]:
@@ -70,24 +76,16 @@ def check_texts(texts: object, limits: Limits, field: str = "texts") -> list[str
     if not isinstance(texts, list) or not texts:
         raise HTTPError(422, f'"{field}" must be a non-empty list of strings')
     if len(texts) > limits.max_texts:
-        raise HTTPError(
-            413,
-            f"{len(texts)} texts in one request, the limit is {limits.max_texts} (--max-texts); "
-            "split the request",
-            limit={"name": "max_texts", "value": limits.max_texts},
-        )
+        what = f"{len(texts)} texts in one request"
+        raise limit_error(413, what, "max_texts", limits.max_texts, "split the request")
     for i, t in enumerate(texts):
         if not isinstance(t, str):
             raise HTTPError(422, f"{field}[{i}] is {type(t).__name__}, expected a string")
         if not t.strip():
             raise HTTPError(422, f"{field}[{i}] is empty: nothing to analyse")
         if len(t) > limits.max_chars:
-            raise HTTPError(
-                422,
-                f"{field}[{i}] is {len(t):,} characters, the limit is {limits.max_chars:,} "
-                "(--max-chars); split the text",
-                limit={"name": "max_chars", "value": limits.max_chars},
-            )
+            what = f"{field}[{i}] is {len(t):,} characters"
+            raise limit_error(422, what, "max_chars", limits.max_chars, "split the text")
         try:
             t.encode("utf-8")
         except UnicodeEncodeError:

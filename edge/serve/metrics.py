@@ -81,24 +81,18 @@ class Metrics:
             for (method, route, status), n in sorted(self.requests.items()):
                 lab = {"method": method, "route": route, "status": str(status)}
                 lines.append(f"edge_requests_total{_labels(lab)} {n}")
-            lines += [
-                "# HELP edge_request_duration_seconds Time from request to response.",
-                "# TYPE edge_request_duration_seconds histogram",
-            ]
-            for route, h in sorted(self.latency.items()):
-                lines += h.lines("edge_request_duration_seconds", {"route": route})
-            lines += [
-                "# HELP edge_batch_size_texts Texts per model call (micro-batches).",
-                "# TYPE edge_batch_size_texts histogram",
-            ]
-            for model, h in sorted(self.batch_texts.items()):
-                lines += h.lines("edge_batch_size_texts", {"model": model})
-            lines += [
-                "# HELP edge_inference_seconds Time of one model call on a batch.",
-                "# TYPE edge_inference_seconds histogram",
-            ]
-            for model, h in sorted(self.inference.items()):
-                lines += h.lines("edge_inference_seconds", {"model": model})
+            families = [
+                ("edge_request_duration_seconds", "Time from request to response.", "route",
+                 self.latency),
+                ("edge_batch_size_texts", "Texts per model call (micro-batches).", "model",
+                 self.batch_texts),
+                ("edge_inference_seconds", "Time of one model call on a batch.", "model",
+                 self.inference),
+            ]  # fmt: skip
+            for name, help_text, key, hists in families:
+                lines += [f"# HELP {name} {help_text}", f"# TYPE {name} histogram"]
+                for value, h in sorted(hists.items()):
+                    lines += h.lines(name, {key: value})
             lines += [
                 "# HELP edge_queue_depth_texts Texts waiting for a model's worker.",
                 "# TYPE edge_queue_depth_texts gauge",

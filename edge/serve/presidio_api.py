@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from edge.anonymize import Anonymizer, Operator, Redact, Replace
 from edge.errors import InputError
-from edge.serve.limits import HTTPError
+from edge.serve.limits import HTTPError, limit_error
 from edge.types import Span
 
 LANGUAGES = ("en",)
@@ -344,11 +344,8 @@ def anonymize(body: object, max_chars: int) -> dict:
     if not isinstance(text, str):
         raise HTTPError(422, "Invalid input, text must be a string")
     if len(text) > max_chars:
-        raise HTTPError(
-            422,
-            f"text is {len(text):,} characters, the limit is {max_chars:,} (--max-chars)",
-            limit={"name": "max_chars", "value": max_chars},
-        )
+        what = f"text is {len(text):,} characters"
+        raise limit_error(422, what, "max_chars", max_chars, "split the text")
     spans = _results(body.get("analyzer_results"), text, "analyzer_results")
     configs = body.get("anonymizers") or {}
     if not isinstance(configs, dict):

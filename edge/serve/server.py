@@ -68,15 +68,23 @@ def load_models(
     """``{"pii": PIIDetector, "intent": IntentClassifier}`` from ``--model`` values (folders or
     default names; each model's task decides its slot), else the built default pii and intent.
     onnxruntime's threads are set here, once per model."""
+    from concurrent.futures import ThreadPoolExecutor
+
     import edge
     from edge.defaults import resolve_model
 
     wanted = list(models) or ["pii", "intent"]
+    paths = [resolve_model(name, "intent" if name == "intent" else "pii") for name in wanted]
+
+    def open_one(path: Path) -> Any:
+        return edge.load(path, variant=variant, threads=threads, profile=profile)
+
+    # In parallel: building an onnxruntime session releases the GIL, and it is most of the
+    # time to /health.
+    with ThreadPoolExecutor(len(paths)) as pool:
+        opened = list(pool.map(open_one, paths))
     loaded: dict[str, Any] = {}
-    for name in wanted:
-        task = "intent" if name == "intent" else "pii"
-        path = resolve_model(name, task)
-        model = edge.load(path, variant=variant, threads=threads, profile=profile)
+    for path, model in zip(paths, opened, strict=True):
         slot = TASK_SLOTS.get(model.task.kind)
         if slot is None:
             raise ArtifactError(f"{path}: task kind {model.task.kind!r} cannot be served")
