@@ -183,13 +183,14 @@ def paired_latency(
     }
 
 
-def batched_rate(model, texts: list[str], size: int, seconds: float) -> float:
+def batched_rate(model, texts: list[str], size: int, seconds: float) -> tuple[float, float]:
+    """(texts/s, CPU ms per text) of the in-process API on batches of ``size``."""
     batch = [texts[k % len(texts)] for k in range(size)]
-    n, t0 = 0, time.perf_counter()
+    n, t0, c0 = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - t0 < seconds or n < size * 2:
         model.detect(batch)
         n += size
-    return n / (time.perf_counter() - t0)
+    return n / (time.perf_counter() - t0), (time.process_time() - c0) / n * 1000
 
 
 def start_server(model: str, threads: int, token_file: Path, extra: list[str]) -> tuple:
@@ -216,7 +217,7 @@ def in_process(model, texts: list[str], seconds: float) -> dict:
     """The in-process API's texts/s by batch size (the best one is the peer to beat)."""
     for t in texts[:8]:
         model.detect(t)
-    batched = {size: batched_rate(model, texts, size, seconds) for size in (1, 8, 16, 32, 64)}
+    batched = {size: batched_rate(model, texts, size, seconds)[0] for size in (1, 8, 16, 32, 64)}
     best = max(batched, key=batched.get)
     return {"texts_per_s_by_batch": batched, "best_batch": best, "best_texts_per_s": batched[best]}
 
@@ -277,11 +278,16 @@ def run(args: argparse.Namespace) -> dict:
                 # see the same machine load; the share is the median of the rounds' ratios.
                 rounds = []
                 for _ in range(args.rounds):
+                    cpu0 = _cpu_seconds(proc.pid) or 0.0
                     res = asyncio.run(
                         _level(port, reqs * (args.requests // len(reqs) + 1), clients,
                                args.seconds / args.rounds)
                     )  # fmt: skip
-                    local = batched_rate(model, texts, size, res["wall_s"])
+                    served = res["requests"] - sum(res["errors"].values())
+                    cpu = ((_cpu_seconds(proc.pid) or 0.0) - cpu0) / max(served, 1) * 1000
+                    res["server_cpu_ms_per_text"] = cpu
+                    local, local_cpu = batched_rate(model, texts, size, res["wall_s"])
+                    res["in_process_cpu_ms_per_text"] = local_cpu
                     rounds.append((res, local))
                 rounds.sort(key=lambda r: r[0]["texts_per_s"] / r[1])
                 res, local = rounds[len(rounds) // 2]
@@ -296,7 +302,9 @@ def run(args: argparse.Namespace) -> dict:
                     f"{clients:>3} clients: {res['texts_per_s']:7.1f} texts/s "
                     f"({res['share_of_in_process']:.0%} of in-process {local:.1f})  p50 "
                     f"{res['latency_ms']['p50']:6.2f} ms  p99 {res['latency_ms']['p99']:7.2f} ms  "
-                    f"errors {sum(res['errors'].values())}  RSS {res['server_rss_mb']:.0f} MB",
+                    f"errors {sum(res['errors'].values())}  RSS {res['server_rss_mb']:.0f} MB  "
+                    f"CPU/text {res['server_cpu_ms_per_text']:.2f} vs "
+                    f"{res['in_process_cpu_ms_per_text']:.2f} ms",
                     file=sys.stderr,
                 )
             report["service"] = levels
@@ -327,14 +335,17 @@ def markdown(r: dict) -> str:
         f"({r['texts']['chars_mean']:.0f} chars), {r['cpus']} CPUs, load "
         f"{r['load_avg_start'][0]:.1f} → {r['load_avg_end'][0]:.1f}",
         "",
-        "| subject | texts/s | p50 ms | p99 ms | errors | server RSS MB |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| subject | texts/s | p50 ms | p99 ms | errors | server RSS MB | CPU ms/text |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         f"| in-process, one text per call (paired with 1 client) | "
         f"{1000 / single['in_process_ms']['mean']:.1f} | {single['in_process_ms']['p50']:.2f} | "
-        f"{single['in_process_ms']['p99']:.2f} | 0 | |",
+        f"{single['in_process_ms']['p99']:.2f} | 0 | | "
+        f"{single['cpu_ms_per_text']['in_process']:.2f} |",
         f"| edge serve, 1 client (paired) | {1000 / single['service_ms']['mean']:.1f} | "
-        f"{single['service_ms']['p50']:.2f} | {single['service_ms']['p99']:.2f} | 0 | |",
-        f"| in-process, best batch ({ip['best_batch']}) | {ip['best_texts_per_s']:.1f} | | | 0 | |",
+        f"{single['service_ms']['p50']:.2f} | {single['service_ms']['p99']:.2f} | 0 | | "
+        f"{single['cpu_ms_per_text']['service']:.2f} |",
+        f"| in-process, best batch ({ip['best_batch']}) | {ip['best_texts_per_s']:.1f} "
+        "| | | 0 | | |",
     ]
     for lv in r["service"]:
         lines.append(
@@ -342,13 +353,15 @@ def markdown(r: dict) -> str:
             f"({lv['share_of_in_process']:.0%} of in-process "
             f"{lv['in_process_best_texts_per_s']:.1f}) | "
             f"{lv['latency_ms']['p50']:.2f} | {lv['latency_ms']['p99']:.2f} | "
-            f"{sum(lv['errors'].values())} | {lv['server_rss_mb']:.0f} |"
+            f"{sum(lv['errors'].values())} | {lv['server_rss_mb']:.0f} | "
+            f"{lv['server_cpu_ms_per_text']:.2f} "
+            f"(in-process {lv['in_process_cpu_ms_per_text']:.2f}) |"
         )
     p = r.get("presidio")
     if p and "latency_ms" in p:
         lines.append(
             f"| Presidio AnalyzerEngine, one text per call | {p['texts_per_s']:.1f} | "
-            f"{p['latency_ms']['p50']:.2f} | {p['latency_ms']['p99']:.2f} | 0 | |"
+            f"{p['latency_ms']['p50']:.2f} | {p['latency_ms']['p99']:.2f} | 0 | | |"
         )
     v = r["verdict"]
     lines += [
