@@ -183,6 +183,50 @@ def paired_latency(
     }
 
 
+class _Cached:
+    """The model with its answers computed ahead: what is left of a request is the service."""
+
+    def __init__(self, model, texts: list[str]):
+        self._model = model
+        self._answers = dict(zip(texts, model.detect(texts), strict=True))
+
+    def __getattr__(self, name: str):
+        return getattr(self._model, name)
+
+    def detect(self, texts, **kw):
+        return [self._answers[t] for t in texts]
+
+
+def service_overhead(model, texts: list[str], n: int) -> dict:
+    """The service's own cost per request (HTTP, JSON, auth, batcher hand-offs) with the
+    model's answers cached, server in a thread of this process: one client at a time, wall
+    time per round trip and CPU per request (server and client together)."""
+    from edge.serve import ThreadedServer, build_service, create_app
+
+    token = secrets.token_urlsafe(16)
+    svc = build_service({"pii": _Cached(model, texts)}, token=token)
+    out = {}
+    with ThreadedServer(create_app(svc)) as srv:
+        for route, body in (
+            ("/v1/pii", lambda t: {"texts": [t]}),
+            ("/analyze", lambda t: {"text": t, "language": "en"}),
+        ):
+            reqs = [_request(route, token, body(t)) for t in texts]
+            with socket.create_connection(("127.0.0.1", srv.bind.port)) as sock:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                for r in reqs[:20]:
+                    _sync_exchange(sock, r)
+                lat, c0 = [], time.process_time()
+                for i in range(n):
+                    t0 = time.perf_counter()
+                    if _sync_exchange(sock, reqs[i % len(reqs)]) != 200:
+                        raise SystemExit(f"{route} answered an error")
+                    lat.append((time.perf_counter() - t0) * 1000)
+                cpu = (time.process_time() - c0) / n * 1000
+            out[route] = {"latency_ms": percentiles(lat), "cpu_ms_per_request": cpu}
+    return out
+
+
 def batched_rate(model, texts: list[str], size: int, seconds: float) -> tuple[float, float]:
     """(texts/s, CPU ms per text) of the in-process API on batches of ``size``."""
     batch = [texts[k % len(texts)] for k in range(size)]
@@ -260,6 +304,7 @@ def run(args: argparse.Namespace) -> dict:
         "load_avg_start": os.getloadavg(),
     }
     report["in_process"] = in_process(model, texts, args.seconds / 8)
+    report["service_overhead"] = service_overhead(model, texts, args.pairs)
     size = report["in_process"]["best_batch"]
     with tempfile.TemporaryDirectory() as tmp:
         token = secrets.token_urlsafe(16)
@@ -374,6 +419,12 @@ def markdown(r: dict) -> str:
             f"8 clients: {v['share_of_in_process_at_8']:.0%} of the in-process best batched "
             f"texts/s, {v['errors_at_8']} errors (target {TARGET_SHARE:.0%}: "
             f"{'met' if v['share_ok'] else 'MISSED'})"
+        )
+    for route, o in r["service_overhead"].items():
+        lines.append(
+            f"service's own cost, model answers cached ({route}, server in-process): p50 "
+            f"{o['latency_ms']['p50']:.2f} ms per round trip, {o['cpu_ms_per_request']:.2f} ms "
+            "CPU per request (server + client)"
         )
     cpu = single["cpu_ms_per_text"]
     lines.append(

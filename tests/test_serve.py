@@ -135,6 +135,8 @@ def test_analyze_answers_in_presidios_shape(client, models):
     batch = r.json()
     assert r.headers["x-correlation-id"] == "abc-123"
     assert len(batch) == 2 and batch[0] and batch[1] == []
+    blank = {"text": [TEXT, "   "], "language": "en"}  # Presidio answers [] for a blank text
+    assert client.post("/analyze", json=blank, headers=AUTH).json()[1] == []
     expl = batch[0][0]["analysis_explanation"]
     assert set(expl) >= {
         "recognizer",
@@ -312,6 +314,20 @@ def test_metrics_and_openapi(client):
     schema = client.get("/openapi.json", headers=AUTH).json()
     assert schema["openapi"].startswith("3.") and "/analyze" in schema["paths"]
     assert "/v1/intent/routed" in schema["paths"]
+
+
+def test_intent_routed_through_a_policy(models, tmp_path):
+    audit = tmp_path / "audit.jsonl"
+    svc = build_service(models, token=TOKEN, policy="default", audit_log=str(audit))
+    with ThreadedServer(create_app(svc)) as s:
+        texts = ["book a table for two", "what's the weather"]
+        r = httpx.post(f"{s.url}/v1/intent/routed", json={"texts": texts}, headers=AUTH)
+    assert r.status_code == 200 and r.json()["policy"] == "default"
+    got = r.json()["results"]
+    want = models["intent"].classify(texts)
+    assert [g["label"] for g in got] == [w.label for w in want]
+    assert {(g["source"], g["reason"]) for g in got} == {("local", "policy_never")}
+    assert len(audit.read_text().splitlines()) == 2  # every decision audited
 
 
 # -- limits and overload ----------------------------------------------------------------------
