@@ -560,6 +560,21 @@ def test_unix_socket(tmp_path, models):
         thread.join(10)
 
 
+def test_the_runtime_does_not_import_the_service():
+    code = "import sys, edge, edge.cli; assert not {'starlette', 'uvicorn'} & set(sys.modules)"
+    subprocess.run([sys.executable, "-c", code], check=True, env=_env(Path("/nonexistent")))
+
+
+def test_missing_default_model_names_the_remedy(tmp_path):
+    from click.testing import CliRunner
+
+    from edge.cli import main
+
+    res = CliRunner().invoke(main, ["serve"], env={"EDGE_HOME": str(tmp_path)})
+    assert res.exit_code == 5 and "make demo" in res.output
+    assert not (tmp_path / "serve.token").exists()
+
+
 # -- Presidio plugin --------------------------------------------------------------------------
 
 

@@ -156,8 +156,8 @@ def serve(
 
     bind = bind or Bind()
     bind.check()
-    token, created = load_or_create_token(token_file)
     loaded = load_models(models, variant=variant, threads=threads, profile=profile)
+    token, created = load_or_create_token(token_file)
     service = build_service(loaded, token=token, limits=limits, policy=policy, audit_log=audit_log)
     lim = service.limits
     server = uvicorn.Server(
