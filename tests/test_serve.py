@@ -211,17 +211,22 @@ def test_anonymize_takes_presidios_body(client):
     assert out["text"] == "hello world, my name is . My number is: ANONYMIZED"
     assert out["items"] == [  # Presidio lists them from the end of the text
         {"start": 40, "end": 50, "entity_type": "PHONE_NUMBER", "text": "ANONYMIZED",
-         "operator": "replace"},
-        {"start": 24, "end": 24, "entity_type": "PERSON", "text": "", "operator": "redact"},
+         "operator": "replace", "score": 0.95},
+        {"start": 24, "end": 24, "entity_type": "PERSON", "text": "", "operator": "redact",
+         "score": 0.8},
     ]  # fmt: skip
 
+    salt = "sixteen-bytes-salt"
     body["anonymizers"] = {
-        "DEFAULT": {"type": "hash", "hash_type": "sha512"},
+        "DEFAULT": {"type": "hash", "hash_type": "sha512", "salt": salt},
         "PHONE_NUMBER": {"type": "mask", "masking_char": "#", "chars_to_mask": 4, "from_end": True},
     }
     out = client.post("/anonymize", json=body, headers=AUTH).json()
-    digest = hashlib.sha512(b"Jane Doe").hexdigest()
+    digest = hashlib.sha512(b"Jane Doe" + salt.encode()).hexdigest()
     assert out["text"] == f"hello world, my name is {digest}. My number is: 03445####"
+    body["anonymizers"] = {"PERSON": {"type": "hash"}}  # no salt: a random one per value
+    one, two = (client.post("/anonymize", json=body, headers=AUTH).json() for _ in range(2))
+    assert one["items"][-1]["operator"] == "hash" and one["text"] != two["text"]
     body["anonymizers"] = {}
     out = client.post("/anonymize", json=body, headers=AUTH).json()
     assert out["text"] == "hello world, my name is <PERSON>. My number is: <PHONE_NUMBER>"
@@ -251,11 +256,63 @@ def test_encrypt_then_deanonymize_round_trip(client):
     ).json()
     assert back["text"] == PRESIDIO_DOC_TEXT
     assert back["items"] == [
-        {"start": 24, "end": 32, "entity_type": "PERSON", "text": "Jane Doe", "operator": "decrypt"}
-    ]
+        {"start": 24, "end": 32, "entity_type": "PERSON", "text": "Jane Doe", "operator": "decrypt",
+         "score": None}
+    ]  # fmt: skip
     body["anonymizers"]["PERSON"]["key"] = "short"
     r = client.post("/anonymize", json=body, headers=AUTH)
     assert r.status_code == 422 and "128, 192 or 256 bits" in r.json()["error"]
+
+
+def test_anonymize_answers_as_presidios_own_engine(client):
+    """The same bodies through presidio-anonymizer's AnonymizerEngine: the same answer, and
+    ciphertext either side decrypts."""
+    pytest.importorskip("cryptography")
+    presidio = pytest.importorskip("presidio_anonymizer")
+    from presidio_anonymizer.entities import OperatorConfig, OperatorResult, RecognizerResult
+
+    key = "WmZq4t7w!z%C&F)J"
+    anonymizers = {
+        "PERSON": {"type": "mask", "masking_char": "*", "chars_to_mask": 3, "from_end": False},
+        "PHONE_NUMBER": {"type": "hash", "hash_type": "sha256", "salt": "0123456789abcdef"},
+        "EMAIL_ADDRESS": {"type": "keep"},
+        "DEFAULT": {"type": "replace", "new_value": "<X>"},
+    }
+    text = "Jane Doe (jane@example.com) at 034453334, born 1980."
+    results = [
+        {"start": 0, "end": 8, "score": 0.8, "entity_type": "PERSON"},
+        {"start": 10, "end": 26, "score": 0.9, "entity_type": "EMAIL_ADDRESS"},
+        {"start": 31, "end": 40, "score": 0.95, "entity_type": "PHONE_NUMBER"},
+        {"start": 47, "end": 51, "score": 0.6, "entity_type": "DATE_TIME"},
+    ]
+    ours = client.post(
+        "/anonymize",
+        json={"text": text, "anonymizers": anonymizers, "analyzer_results": results},
+        headers=AUTH,
+    ).json()
+    theirs = presidio.AnonymizerEngine().anonymize(
+        text=text,
+        analyzer_results=[RecognizerResult.from_json(dict(r)) for r in results],
+        operators={k: OperatorConfig.from_json(dict(v)) for k, v in anonymizers.items()},
+    )
+    assert ours == json.loads(theirs.to_json())
+
+    encrypted = client.post(
+        "/anonymize",
+        json={
+            "text": text,
+            "anonymizers": {"PERSON": {"type": "encrypt", "key": key}},
+            "analyzer_results": results[:1],
+        },
+        headers=AUTH,
+    ).json()
+    item = encrypted["items"][0]
+    back = presidio.DeanonymizeEngine().deanonymize(
+        text=encrypted["text"],
+        entities=[OperatorResult(item["start"], item["end"], "PERSON")],
+        operators={"DEFAULT": OperatorConfig("decrypt", {"key": key})},
+    )
+    assert back.text == text
 
 
 def test_anonymize_errors_are_presidios(client):

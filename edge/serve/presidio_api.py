@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from edge.anonymize import Anonymizer, Operator, Redact, Replace
 from edge.errors import InputError
+from edge.redaction import merge_spans
 from edge.serve.limits import HTTPError, limit_error
 from edge.types import Span
 
@@ -178,15 +179,21 @@ class PresidioMask(Operator):
 
 
 class PresidioHash(Operator):
-    """Presidio's hash: the hex digest of the UTF-8 value, sha256 or sha512, no salt."""
+    """Presidio's hash (2.2.36x): the hex digest of UTF-8 value + salt, sha256 or sha512. The
+    salt is the request's ``salt`` (16 bytes or more: the same value always hashes the same), or
+    32 random bytes per value when there is none (hashes cannot be joined, nor enumerated)."""
 
     name = "hash"
 
-    def __init__(self, hash_type: str = "sha256"):
-        self.hash_type = hash_type
+    def __init__(self, hash_type: str = "sha256", salt: bytes | None = None):
+        self.hash_type, self.salt = hash_type, salt
 
     def apply(self, value: str, label: str) -> str:
-        return hashlib.new(self.hash_type, value.encode("utf-8")).hexdigest()
+        salt = self.salt if self.salt is not None else os.urandom(32)
+        return hashlib.new(self.hash_type, value.encode("utf-8") + salt).hexdigest()
+
+    def __repr__(self) -> str:
+        return f"PresidioHash({self.hash_type}, salt=<hidden>)"
 
 
 class Keep(Operator):
@@ -292,6 +299,12 @@ def operator_from_json(config: object, where: str) -> Operator:
             raise HTTPError(
                 422, f"Invalid input, hash_type {hash_type!r}: use sha256 or sha512 (no md5)"
             )
+        salt = params.get("salt")
+        if salt is not None:
+            raw = salt.encode("utf-8") if isinstance(salt, str) else None
+            if raw is None or len(raw) < 16:
+                raise HTTPError(422, "Salt must be at least 16 bytes (128 bits).")
+            return PresidioHash(hash_type, raw)
         return PresidioHash(hash_type)
     if kind == "encrypt":
         key = _aes_key(params, "encrypt")
@@ -356,6 +369,9 @@ def anonymize(body: object, max_chars: int) -> dict:
         result = Anonymizer(ops, default).anonymize(text, spans)
     except InputError as e:
         raise HTTPError(422, f"Invalid input, {e}") from None
+    # The engine merged overlapping spans the same way: one item per merged span, in order.
+    merged = merge_spans(spans)
+    scored = any(isinstance(r.get("score"), int | float) for r in body["analyzer_results"])
     items = [
         {
             "start": it.start,
@@ -363,8 +379,9 @@ def anonymize(body: object, max_chars: int) -> dict:
             "entity_type": it.label,
             "text": result.text[it.start : it.end],
             "operator": it.operator,
+            "score": m.score if scored else None,
         }
-        for it in reversed(result.items)
+        for it, m in zip(reversed(result.items), reversed(merged), strict=True)
     ]
     return {"text": result.text, "items": items}
 
@@ -392,6 +409,9 @@ def deanonymize(body: object, max_chars: int) -> dict:
             return "keep", None
         return "decrypt", _aes_key(cfg, "decrypt")
 
+    scores = {
+        (r["start"], r["end"], r["entity_type"]): r.get("score") for r in body["anonymizer_results"]
+    }
     pieces, pos, found = [], 0, []
     for s in sorted(spans, key=lambda s: (s.start, s.end)):
         if s.start < pos:
@@ -399,13 +419,13 @@ def deanonymize(body: object, max_chars: int) -> dict:
         name, key = op_for(s.label)
         plain = decrypt(key, s.text) if key is not None else s.text
         pieces.append(text[pos : s.start])
-        found.append((s.label, name, plain))
+        found.append((s.label, name, plain, scores.get((s.start, s.end, s.label))))
         pieces.append(plain)
         pos = s.end
     pieces.append(text[pos:])
     out = "".join(pieces)
     items, cursor = [], 0
-    for (label, name, plain), before in zip(found, pieces[0::2], strict=False):
+    for (label, name, plain, score), before in zip(found, pieces[0::2], strict=False):
         cursor += len(before)
         items.append(
             {
@@ -414,6 +434,7 @@ def deanonymize(body: object, max_chars: int) -> dict:
                 "entity_type": label,
                 "text": plain,
                 "operator": name,
+                "score": score,
             }
         )
         cursor += len(plain)
