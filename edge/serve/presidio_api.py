@@ -114,7 +114,8 @@ def _allowed(req: AnalyzeRequest) -> Any:
 
 
 def explanation(span: Span, model_name: str) -> dict:
-    """An AnalysisExplanation dict: who found the span (``source``) and its score."""
+    """An AnalysisExplanation dict (presidio-analyzer 2.2.366's ten fields): who found the span
+    (``source``) and its score."""
     return {
         "recognizer": RECOGNIZER,
         "pattern_name": None,
@@ -126,6 +127,7 @@ def explanation(span: Span, model_name: str) -> dict:
         "score_context_improvement": 0,
         "supportive_context_word": "",
         "validation_result": None,
+        "regex_flags": None,
     }
 
 
