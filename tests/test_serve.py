@@ -431,6 +431,29 @@ def test_full_queue_answers_503_then_everything_queued_completes(models):
         assert [f.result().status_code for f in running] == [200] * 4
 
 
+def test_request_timeout_answers_504_and_the_worker_skips_it(models):
+    gate = threading.Event()
+    gated = Gated(models["pii"], gate)
+    svc = build_service({"pii": gated}, token=TOKEN, limits=Limits(timeout=0.3, max_batch=1))
+    with ThreadedServer(create_app(svc)) as s, ThreadPoolExecutor(2) as pool:
+
+        def call():
+            return httpx.post(f"{s.url}/v1/pii", json={"texts": [TEXT]}, headers=AUTH, timeout=30)
+
+        first = pool.submit(call)  # held at the gate past its timeout
+        while svc.batchers["pii"].queued or not first.running():
+            time.sleep(0.01)
+        time.sleep(0.05)
+        second = call()  # queued behind it, times out while queued
+        assert second.status_code == 504
+        assert second.json()["limit"] == {"name": "timeout", "value": 0.3}
+        assert first.result().status_code == 504
+        gate.set()
+        ok = call()
+    assert ok.status_code == 200
+    assert gated.calls == [1, 1]  # the queued request that timed out never reached the model
+
+
 def test_concurrent_requests_share_one_batch_and_keep_their_answers(models):
     gate = threading.Event()
     gated = Gated(models["pii"], gate)
