@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -107,14 +108,29 @@ def model_options(f):
     return f
 
 
-def _labelled(spec, data: str | None, dataset: str | None, split: str, **kwargs) -> list[dict]:
-    """``--data FILE``, else the split of ``--dataset NAME``, checked against the task's labels."""
+def _labelled(
+    spec, data: str | None, dataset: str | None, split: str, fields=(None, None), **kwargs
+) -> list[dict]:
+    """``--data FILE``, else the split of ``--dataset NAME``, checked against the task's labels
+    (``spec=None``: a new task, any label). ``fields``: --text-field, --label-field."""
     from quantize.data import check_records, load_records
     from quantize.datasets import load_dataset
 
     if data:
-        return load_records(data, spec)
+        return load_records(data, spec, *fields)
     return check_records(load_dataset(dataset, split, **kwargs), spec, f"{dataset}:{split}")
+
+
+def field_options(f):
+    """--text-field/--label-field: the columns of a --data file (default: usual names)."""
+    f = click.option(
+        "--label-field",
+        help="Column/key of the label in --data [label, else category, intent, class, target].",
+    )(f)
+    return click.option(
+        "--text-field",
+        help="Column/key of the text in --data [text, else sentence, utterance, query, ...].",
+    )(f)
 
 
 def _load(model: str | None, task: str, variant: str | None, threads: int | None):
@@ -128,6 +144,33 @@ def _load(model: str | None, task: str, variant: str | None, threads: int | None
             f"{loaded.artifact_dir} is a {loaded.task.kind} model; `edge {task}` needs {expected}"
         )
     return loaded
+
+
+def _is_new_task(task: str) -> bool:
+    """Not a spec file nor a name in specs/tasks: `edge train` writes its spec from the data."""
+    import os
+
+    from edge.specs import specs_dir
+
+    path = Path(task)
+    known = (specs_dir() / "tasks" / f"{task}.toml").is_file()
+    return not (known or path.suffix == ".toml" or path.exists() or os.sep in task)
+
+
+def _new_task_spec(task: str, base: str, records: list[dict], source: str, out: str):
+    """A new classification task's spec from its labelled records, printed (quantize.newtask)."""
+    from quantize.newtask import SPEC_FILE, infer_spec, spec_toml
+    from quantize.sources import open_base
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", task):
+        raise click.UsageError(
+            f"--task {task!r}: not a known spec; a new task's name uses a-z, 0-9, _ and - "
+            "(or pass a path to a .toml spec)"
+        )
+    spec, comments = infer_spec(task, records, open_base(base), source=source)
+    click.echo(f"new task {task!r}: spec written from {source} (kept as {Path(out) / SPEC_FILE}):")
+    click.echo(spec_toml(spec, comments))
+    return spec, comments
 
 
 @main.command()
@@ -307,15 +350,22 @@ def _build_profile(
 
 
 @main.command()
-@click.option("--task", required=True, help="Task spec name (specs/tasks/NAME.toml) or path.")
+@click.option(
+    "--task",
+    required=True,
+    help="Task spec name (specs/tasks/NAME.toml) or path; a new NAME: a classification task "
+    "whose spec is written from the data (kept beside the adapter as task.toml).",
+)
 @click.option("--base", default="all-MiniLM-L6-v2", show_default=True, help="Base model.")
 @click.option(
     "--data",
     "--from-fallbacks",
     "data",
     type=click.Path(),
-    help="Training JSONL (see README), e.g. kept cloud fallbacks (audit.fallbacks.jsonl).",
+    help="Training data: JSONL, CSV, TSV or Parquet (see README), e.g. kept cloud fallbacks "
+    "(audit.fallbacks.jsonl).",
 )
+@field_options
 @click.option("--dataset", help="Named data set instead of --data: clinc150, pii-synth.")
 @click.option("--val", type=click.Path(), help="Validation JSONL (default: hold out 10%).")
 @click.option("--out", required=True, type=click.Path(), help="Adapter folder to write.")
@@ -370,6 +420,8 @@ def train(
     task,
     base,
     data,
+    text_field,
+    label_field,
     dataset,
     val,
     out,
@@ -395,18 +447,33 @@ def train(
     --base NAME:L<k> trains on the base's first k layers (faster to run); --teacher-adapter
     distils a trained model into it."""
     from edge.specs import load_task_spec
-    from quantize.data import load_texts
+    from quantize.data import load_texts, read_table
     from quantize.train import TrainConfig, oversample_records
     from quantize.train import train as run_train
 
     if bool(data) == bool(dataset):
         raise click.UsageError("give exactly one of --data FILE or --dataset NAME")
-    spec = load_task_spec(task)
     if dataset_records and dataset != "pii-synth":
         raise click.UsageError("--dataset-records goes with --dataset pii-synth (it is generated)")
     sized = {"n": dataset_records} if dataset_records else {}
-    records = _labelled(spec, data, dataset, train_split, **sized)
-    val_records = _labelled(spec, val, dataset, "val") if (val or dataset) else None
+    fields = (text_field, label_field)
+    new_task = _is_new_task(task)
+    spec, comments = (None, None) if new_task else (load_task_spec(task), None)
+    if data:  # read once: the rows, and where they came from (for the adapter's record)
+        need_label = spec is None or spec.kind == "sequence-classification"
+        table = read_table(data, *fields, need_label=need_label)
+        source, data_source, rows_for = str(data), table.source(), table.records
+    else:
+        source = f"{dataset}:{train_split}"
+        data_source = {"dataset": dataset, "split": train_split}
+
+        def rows_for(sp):
+            return _labelled(sp, None, dataset, train_split, **sized)
+
+    if new_task:
+        spec, comments = _new_task_spec(task, base, rows_for(None), source, out)
+    records = rows_for(spec)
+    val_records = _labelled(spec, val, dataset, "val", fields) if (val or dataset) else None
     factors = {}
     for item in oversample:
         label, _, factor = item.partition("=")
@@ -440,6 +507,8 @@ def train(
         force=force,
         quiet=quiet,
         teacher=teacher,
+        data_source=data_source,
+        spec_comments=comments,
     )
     best = rec["best"]
     click.echo(

@@ -97,6 +97,10 @@ class Table:
     label_field: str | None
     rows: list[tuple[str, object]] = field(default_factory=list)  # (file:line, row)
 
+    def records(self, spec: TaskSpec | None) -> list[dict]:
+        """The rows checked as records of ``spec``'s task (``None``: a new task, any label)."""
+        return [_check_record(rec, spec, where) for where, rec in self.rows]
+
     def source(self) -> dict:
         """What an adapter records so ``edge eval`` can find the training data again."""
         return {
@@ -221,11 +225,10 @@ def load_records(
 ) -> list[dict]:
     """Checked records of a data file; ``spec=None`` for a new task's data (any label)."""
     need_label = spec is None or spec.kind == "sequence-classification"
-    table = read_table(path, text_field, label_field, need_label=need_label)
-    return [_check_record(rec, spec, where) for where, rec in table.rows]
+    return read_table(path, text_field, label_field, need_label=need_label).records(spec)
 
 
-def check_records(records: list[dict], spec: TaskSpec, source: str) -> list[dict]:
+def check_records(records: list[dict], spec: TaskSpec | None, source: str) -> list[dict]:
     """Validate in-memory records (from a named data set) exactly like a file's lines."""
     out = [_check_record(r, spec, f"{source}[{i}]") for i, r in enumerate(records)]
     if not out:
