@@ -247,9 +247,14 @@ def info(artifact) -> None:
 
 
 @main.command()
-@click.option("--base", help="Base model folder, or all-MiniLM-L6-v2 (packaged).")
+@click.option(
+    "--base",
+    help="Base model folder, or all-MiniLM-L6-v2 (packaged) [the one the adapter was trained on].",
+)
 @click.option("--adapter", type=click.Path(), help="peft LoRA adapter folder.")
-@click.option("--task", help="Task spec name (specs/tasks/NAME.toml) or path.")
+@click.option(
+    "--task", help="Task spec name (specs/tasks/NAME.toml) or path [the adapter's task.toml]."
+)
 @click.option("--out", required=True, type=click.Path(), help="Artifact folder to write.")
 @click.option(
     "--profile",
@@ -295,6 +300,8 @@ def build(
         return _build_profile(
             profile, out, base, adapter, task, data, eval_limit, fmt, variants, probes, force, quiet
         )
+    if adapter:
+        base, task = _adapter_defaults(adapter, base, task)
     if not (base and adapter and task):
         raise click.UsageError("give --base, --adapter and --task (or --profile NAME)")
     if data:
@@ -308,11 +315,34 @@ def build(
         base, adapter, task, out, variants=chosen, probe_texts=probes, force=force, quiet=quiet
     )
     for v in manifest.variants:
+        acc = v.parity.accuracy
+        judged = (
+            f"  accuracy {100 * acc.accuracy:.2f} % vs PyTorch {100 * acc.reference_accuracy:.2f} "
+            f"% on {acc.labelled_texts} validation texts ({acc.drop_points:.2f} points lost, at "
+            f"most {acc.max_drop_points:g})"
+            if acc
+            else ""
+        )
         click.echo(
             f"{v.name:<11} {v.model.size_bytes / 1e6:7.1f} MB  argmax agreement "
             f"{v.parity.argmax_agreement:.4f}  max|Δlogit| {v.parity.max_abs_logit_diff:.2e}"
+            + judged
         )
     click.echo(f"wrote {out} in {manifest.build_seconds:.1f} s")
+
+
+def _adapter_defaults(adapter: str, base: str | None, task: str | None) -> tuple:
+    """--base and --task an adapter `edge train` wrote can leave out: the base named in its
+    record, the spec kept beside it (task.toml)."""
+    from quantize.newtask import adapter_spec
+    from quantize.sources import ADAPTER_RECORD
+
+    record_file = Path(adapter) / ADAPTER_RECORD
+    if not base and record_file.is_file():
+        base = json.loads(record_file.read_text(encoding="utf-8")).get("base_name")
+    if not task and (kept := adapter_spec(adapter)):
+        task = str(kept)
+    return base, task
 
 
 def _build_profile(
