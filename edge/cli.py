@@ -641,19 +641,41 @@ def _print_eval(report: dict) -> None:
             f"fine-tuned beats baseline by {cmp_['difference_points']:.1f} points "
             f"(margin {cmp_['margin_points']:g}): {verdict}"
         )
+        console.print(_worth_it(cmp_, bs))
+
+
+def _worth_it(cmp_: dict, baseline_source: dict) -> str:
+    """The decision the comparison is for, in a sentence."""
+    diff, margin = cmp_["difference_points"], cmp_["margin_points"]
+    what = f"the no-fine-tuning baseline ({baseline_source['name']})"
+    if cmp_["beats_baseline"]:
+        return (
+            f"Fine-tuning is worth it here: {diff:.1f} points above {what}, more than the "
+            f"{margin:g}-point margin."
+        )
+    gap = f"{-diff:.1f} points below" if diff < 0 else f"only {diff:.1f} points above"
+    return (
+        f"Fine-tuning is NOT worth it here: {gap} {what}, not the {margin:g}-point margin "
+        "needed; use the baseline (no training), or add data and retrain."
+    )
 
 
 @main.command("eval")
 @click.option("--model", "model", type=click.Path(), help="Artifact folder to evaluate.")
 @click.option("--adapter", type=click.Path(), help="Evaluate the merged PyTorch model instead.")
-@click.option("--task", help="Task spec for --adapter (name or path).")
+@click.option("--task", help="Task spec for --adapter (name or path) [the adapter's task.toml].")
 @click.option("--variant", help="Artifact variant (default: its default).")
 @click.option("--threads", type=click.IntRange(1, 256), help="CPU threads (default: all).")
-@click.option("--data", type=click.Path(), help="Labelled JSONL (see README for the format).")
+@click.option("--data", type=click.Path(), help="Labelled JSONL, CSV, TSV or Parquet (see README).")
+@field_options
 @click.option("--dataset", help="Named data set instead of --data: clinc150, pii-synth.")
 @click.option("--split", default="test", show_default=True, help="Split of --dataset.")
 @click.option("--baseline/--no-baseline", default=True, show_default=True)
-@click.option("--baseline-data", type=click.Path(), help="Intent baseline's training JSONL.")
+@click.option(
+    "--baseline-data",
+    type=click.Path(),
+    help="Intent baseline's training data [the training data the adapter recorded].",
+)
 @click.option("--baseline-val", type=click.Path(), help="Intent baseline's threshold JSONL.")
 @click.option(
     "--base", default="all-MiniLM-L6-v2", show_default=True, help="Base for baseline/--adapter."
@@ -677,6 +699,8 @@ def eval_(
     variant,
     threads,
     data,
+    text_field,
+    label_field,
     dataset,
     split,
     baseline,
@@ -711,10 +735,15 @@ def eval_(
         raise click.UsageError("give --model ARTIFACT, or --adapter DIR with --task")
     if bool(data) == bool(dataset):
         raise click.UsageError("give exactly one of --data FILE or --dataset NAME")
+    if adapter:
+        _, task = _adapter_defaults(adapter, base, task)
     if adapter and not task:
         raise click.UsageError("--adapter needs --task")
-    spec = read_manifest(Path(model)).task if model else load_task_spec(task)
-    records = subsample(_labelled(spec, data, dataset, split), limit, seed)
+    manifest = read_manifest(Path(model)) if model else None
+    spec = manifest.task if manifest else load_task_spec(task)
+    records = subsample(
+        _labelled(spec, data, dataset, split, (text_field, label_field)), limit, seed
+    )
     train_records = val_records = None
     if baseline and spec.kind == "sequence-classification":
         if baseline_data:
@@ -722,7 +751,7 @@ def eval_(
         elif dataset:
             train_records = load_dataset(dataset, "train")
         else:
-            raise click.UsageError("the intent baseline needs --baseline-data FILE with --data")
+            train_records = _recorded_training_data(manifest, adapter, spec)
         if baseline_val:
             val_records = load_records(baseline_val, spec)
         elif dataset and not baseline_data:
@@ -757,6 +786,36 @@ def eval_(
         click.echo(json.dumps(report, ensure_ascii=False))
     else:
         _print_eval(report)
+
+
+def _recorded_training_data(manifest, adapter: str | None, spec) -> list[dict]:
+    """The intent baseline's training records: the data the adapter recorded being trained on
+    (``edge train`` writes where it was; ``edge build`` copies that into the manifest)."""
+    from quantize.data import load_records
+    from quantize.datasets import load_dataset
+    from quantize.sources import ADAPTER_RECORD
+
+    if manifest is not None:
+        source = manifest.adapter.training_data
+    else:
+        record_file = Path(adapter) / ADAPTER_RECORD
+        record = json.loads(record_file.read_text()) if record_file.is_file() else {}
+        source = record.get("data")
+    remedy = "pass --baseline-data FILE (its training data) or --no-baseline"
+    if not source:
+        raise click.UsageError(
+            f"the intent baseline needs training data and the adapter recorded none; {remedy}"
+        )
+    if source.get("dataset"):
+        return load_dataset(source["dataset"], source.get("split") or "train")
+    path = Path(source["path"])
+    if not path.is_file():
+        raise click.UsageError(
+            f"the intent baseline needs training data: the adapter was trained on {path}, "
+            f"which is not there; {remedy}"
+        )
+    click.echo(f"baseline fitted on the training data the adapter recorded: {path}", err=True)
+    return load_records(path, spec, source.get("text_field"), source.get("label_field"))
 
 
 DEMO_TEXTS = {

@@ -75,6 +75,9 @@ class Variant(_Model):
 class SourceRecord(_Model):
     name: str
     sha256: str
+    # adapter: where its training data was (the adapter record's "data"), for `edge eval`'s
+    # baseline; a path on the machine that trained it, so it may not be there any more
+    training_data: dict[str, str | None] | None = None
 
 
 class Manifest(_Model):

@@ -267,7 +267,11 @@ def build(
                 task=spec,
                 labels=spec.model_labels,
                 base_model=SourceRecord(name=base_dir.name, sha256=base_dir.sha256()),
-                adapter=SourceRecord(name=adapter_dir.path.name, sha256=adapter_dir.sha256()),
+                adapter=SourceRecord(
+                    name=adapter_dir.path.name,
+                    sha256=adapter_dir.sha256(),
+                    training_data=(adapter_dir.record or {}).get("data"),
+                ),
                 tokenizer=file_entry(tmp_dir, tmp_dir / "tokenizer.json"),
                 special_tokens=special,
                 variants=built,
