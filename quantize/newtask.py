@@ -38,7 +38,7 @@ def token_lengths(base_dir, texts: list[str]) -> list[int]:
 
 def covering_length(lengths: list[int], coverage: float, limit: int) -> int:
     """The smallest multiple of 8 holding ``coverage`` of the texts whole, within [16, limit]."""
-    need = int(np.quantile(np.asarray(lengths), coverage, method="higher"))
+    need = int(np.quantile(np.asarray(lengths), coverage, method="inverted_cdf"))
     return max(MIN_LENGTH, min(limit, 8 * math.ceil(need / 8)))
 
 
