@@ -243,7 +243,20 @@ def info(artifact) -> None:
         click.echo(
             f"{mark} {v.name:<11} {v.format:<5} {v.model.size_bytes / 1e6:8.1f} MB  "
             f"argmax agreement {p.argmax_agreement:.4f}  max|Δlogit| {p.max_abs_logit_diff:.2e}"
+            + _accuracy_note(p)
         )
+
+
+def _accuracy_note(p) -> str:
+    """What the accuracy gate measured for a variant (nothing where it did not apply)."""
+    acc = p.accuracy
+    if acc is None:
+        return ""
+    return (
+        f"  accuracy {100 * acc.accuracy:.2f} % vs PyTorch {100 * acc.reference_accuracy:.2f} % "
+        f"on {acc.labelled_texts} validation texts ({abs(acc.drop_points):.2f} points "
+        f"{'gained' if acc.drop_points < 0 else 'lost'}; at most {acc.max_drop_points:g} may be lost)"
+    )
 
 
 @main.command()
@@ -315,18 +328,10 @@ def build(
         base, adapter, task, out, variants=chosen, probe_texts=probes, force=force, quiet=quiet
     )
     for v in manifest.variants:
-        acc = v.parity.accuracy
-        judged = (
-            f"  accuracy {100 * acc.accuracy:.2f} % vs PyTorch {100 * acc.reference_accuracy:.2f} "
-            f"% on {acc.labelled_texts} validation texts ({acc.drop_points:.2f} points lost, at "
-            f"most {acc.max_drop_points:g})"
-            if acc
-            else ""
-        )
         click.echo(
             f"{v.name:<11} {v.model.size_bytes / 1e6:7.1f} MB  argmax agreement "
             f"{v.parity.argmax_agreement:.4f}  max|Δlogit| {v.parity.max_abs_logit_diff:.2e}"
-            + judged
+            + _accuracy_note(v.parity)
         )
     click.echo(f"wrote {out} in {manifest.build_seconds:.1f} s")
 
