@@ -255,7 +255,8 @@ def _accuracy_note(p) -> str:
     return (
         f"  accuracy {100 * acc.accuracy:.2f} % vs PyTorch {100 * acc.reference_accuracy:.2f} % "
         f"on {acc.labelled_texts} validation texts ({abs(acc.drop_points):.2f} points "
-        f"{'gained' if acc.drop_points < 0 else 'lost'}; at most {acc.max_drop_points:g} may be lost)"
+        f"{'gained' if acc.drop_points < 0 else 'lost'}; at most {acc.max_drop_points:g} "
+        "may be lost)"
     )
 
 
