@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -107,14 +108,29 @@ def model_options(f):
     return f
 
 
-def _labelled(spec, data: str | None, dataset: str | None, split: str, **kwargs) -> list[dict]:
-    """``--data FILE``, else the split of ``--dataset NAME``, checked against the task's labels."""
+def _labelled(
+    spec, data: str | None, dataset: str | None, split: str, fields=(None, None), **kwargs
+) -> list[dict]:
+    """``--data FILE``, else the split of ``--dataset NAME``, checked against the task's labels
+    (``spec=None``: a new task, any label). ``fields``: --text-field, --label-field."""
     from quantize.data import check_records, load_records
     from quantize.datasets import load_dataset
 
     if data:
-        return load_records(data, spec)
+        return load_records(data, spec, *fields)
     return check_records(load_dataset(dataset, split, **kwargs), spec, f"{dataset}:{split}")
+
+
+def field_options(f):
+    """--text-field/--label-field: the columns of a --data file (default: usual names)."""
+    f = click.option(
+        "--label-field",
+        help="Column/key of the label in --data [label, else category, intent, class, target].",
+    )(f)
+    return click.option(
+        "--text-field",
+        help="Column/key of the text in --data [text, else sentence, utterance, query, ...].",
+    )(f)
 
 
 def _load(model: str | None, task: str, variant: str | None, threads: int | None):
@@ -128,6 +144,33 @@ def _load(model: str | None, task: str, variant: str | None, threads: int | None
             f"{loaded.artifact_dir} is a {loaded.task.kind} model; `edge {task}` needs {expected}"
         )
     return loaded
+
+
+def _is_new_task(task: str) -> bool:
+    """Not a spec file nor a name in specs/tasks: `edge train` writes its spec from the data."""
+    import os
+
+    from edge.specs import specs_dir
+
+    path = Path(task)
+    known = (specs_dir() / "tasks" / f"{task}.toml").is_file()
+    return not (known or path.suffix == ".toml" or path.exists() or os.sep in task)
+
+
+def _new_task_spec(task: str, base: str, records: list[dict], source: str, out: str):
+    """A new classification task's spec from its labelled records, printed (quantize.newtask)."""
+    from quantize.newtask import SPEC_FILE, infer_spec, spec_toml
+    from quantize.sources import open_base
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", task):
+        raise click.UsageError(
+            f"--task {task!r}: not a known spec; a new task's name uses a-z, 0-9, _ and - "
+            "(or pass a path to a .toml spec)"
+        )
+    spec, comments = infer_spec(task, records, open_base(base), source=source)
+    click.echo(f"new task {task!r}: spec written from {source} (kept as {Path(out) / SPEC_FILE}):")
+    click.echo(spec_toml(spec, comments))
+    return spec, comments
 
 
 @main.command()
@@ -200,13 +243,32 @@ def info(artifact) -> None:
         click.echo(
             f"{mark} {v.name:<11} {v.format:<5} {v.model.size_bytes / 1e6:8.1f} MB  "
             f"argmax agreement {p.argmax_agreement:.4f}  max|Δlogit| {p.max_abs_logit_diff:.2e}"
+            + _accuracy_note(p)
         )
 
 
+def _accuracy_note(p) -> str:
+    """What the accuracy gate measured for a variant (nothing where it did not apply)."""
+    acc = p.accuracy
+    if acc is None:
+        return ""
+    return (
+        f"  accuracy {100 * acc.accuracy:.2f} % vs PyTorch {100 * acc.reference_accuracy:.2f} % "
+        f"on {acc.labelled_texts} validation texts ({abs(acc.drop_points):.2f} points "
+        f"{'gained' if acc.drop_points < 0 else 'lost'}; at most {acc.max_drop_points:g} "
+        "may be lost)"
+    )
+
+
 @main.command()
-@click.option("--base", help="Base model folder, or all-MiniLM-L6-v2 (packaged).")
+@click.option(
+    "--base",
+    help="Base model folder, or all-MiniLM-L6-v2 (packaged) [the one the adapter was trained on].",
+)
 @click.option("--adapter", type=click.Path(), help="peft LoRA adapter folder.")
-@click.option("--task", help="Task spec name (specs/tasks/NAME.toml) or path.")
+@click.option(
+    "--task", help="Task spec name (specs/tasks/NAME.toml) or path [the adapter's task.toml]."
+)
 @click.option("--out", required=True, type=click.Path(), help="Artifact folder to write.")
 @click.option(
     "--profile",
@@ -252,6 +314,8 @@ def build(
         return _build_profile(
             profile, out, base, adapter, task, data, eval_limit, fmt, variants, probes, force, quiet
         )
+    if adapter:
+        base, task = _adapter_defaults(adapter, base, task)
     if not (base and adapter and task):
         raise click.UsageError("give --base, --adapter and --task (or --profile NAME)")
     if data:
@@ -268,8 +332,23 @@ def build(
         click.echo(
             f"{v.name:<11} {v.model.size_bytes / 1e6:7.1f} MB  argmax agreement "
             f"{v.parity.argmax_agreement:.4f}  max|Δlogit| {v.parity.max_abs_logit_diff:.2e}"
+            + _accuracy_note(v.parity)
         )
     click.echo(f"wrote {out} in {manifest.build_seconds:.1f} s")
+
+
+def _adapter_defaults(adapter: str, base: str | None, task: str | None) -> tuple:
+    """--base and --task an adapter `edge train` wrote can leave out: the base named in its
+    record, the spec kept beside it (task.toml)."""
+    from quantize.newtask import adapter_spec
+    from quantize.sources import ADAPTER_RECORD
+
+    record_file = Path(adapter) / ADAPTER_RECORD
+    if not base and record_file.is_file():
+        base = json.loads(record_file.read_text(encoding="utf-8")).get("base_name")
+    if not task and (kept := adapter_spec(adapter)):
+        task = str(kept)
+    return base, task
 
 
 def _build_profile(
@@ -307,15 +386,22 @@ def _build_profile(
 
 
 @main.command()
-@click.option("--task", required=True, help="Task spec name (specs/tasks/NAME.toml) or path.")
+@click.option(
+    "--task",
+    required=True,
+    help="Task spec name (specs/tasks/NAME.toml) or path; a new NAME: a classification task "
+    "whose spec is written from the data (kept beside the adapter as task.toml).",
+)
 @click.option("--base", default="all-MiniLM-L6-v2", show_default=True, help="Base model.")
 @click.option(
     "--data",
     "--from-fallbacks",
     "data",
     type=click.Path(),
-    help="Training JSONL (see README), e.g. kept cloud fallbacks (audit.fallbacks.jsonl).",
+    help="Training data: JSONL, CSV, TSV or Parquet (see README), e.g. kept cloud fallbacks "
+    "(audit.fallbacks.jsonl).",
 )
+@field_options
 @click.option(
     "--dataset", help="Named data set instead of --data: clinc150, pii-synth, pii-docs, pii-mix."
 )
@@ -379,6 +465,8 @@ def train(
     task,
     base,
     data,
+    text_field,
+    label_field,
     dataset,
     val,
     out,
@@ -405,21 +493,36 @@ def train(
     --base NAME:L<k> trains on the base's first k layers (faster to run); --teacher-adapter
     distils a trained model into it."""
     from edge.specs import load_task_spec
-    from quantize.data import load_texts
+    from quantize.data import load_texts, read_table
     from quantize.datasets import GENERATED
     from quantize.train import TrainConfig, oversample_records
     from quantize.train import train as run_train
 
     if bool(data) == bool(dataset):
         raise click.UsageError("give exactly one of --data FILE or --dataset NAME")
-    spec = load_task_spec(task)
     if dataset_records and dataset not in GENERATED:
         raise click.UsageError(
             f"--dataset-records goes with a generated --dataset ({', '.join(GENERATED)})"
         )
     sized = {"n": dataset_records} if dataset_records else {}
-    records = _labelled(spec, data, dataset, train_split, **sized)
-    val_records = _labelled(spec, val, dataset, "val") if (val or dataset) else None
+    fields = (text_field, label_field)
+    new_task = _is_new_task(task)
+    spec, comments = (None, None) if new_task else (load_task_spec(task), None)
+    if data:  # read once: the rows, and where they came from (for the adapter's record)
+        need_label = spec is None or spec.kind == "sequence-classification"
+        table = read_table(data, *fields, need_label=need_label)
+        source, data_source, rows_for = str(data), table.source(), table.records
+    else:
+        source = f"{dataset}:{train_split}"
+        data_source = {"dataset": dataset, "split": train_split}
+
+        def rows_for(sp):
+            return _labelled(sp, None, dataset, train_split, **sized)
+
+    if new_task:
+        spec, comments = _new_task_spec(task, base, rows_for(None), source, out)
+    records = rows_for(spec)
+    val_records = _labelled(spec, val, dataset, "val", fields) if (val or dataset) else None
     factors = {}
     for item in oversample:
         label, _, factor = item.partition("=")
@@ -454,6 +557,8 @@ def train(
         force=force,
         quiet=quiet,
         teacher=teacher,
+        data_source=data_source,
+        spec_comments=comments,
     )
     best = rec["best"]
     click.echo(
@@ -556,21 +661,43 @@ def _print_eval(report: dict) -> None:
             f"fine-tuned beats baseline by {cmp_['difference_points']:.1f} points "
             f"(margin {cmp_['margin_points']:g}): {verdict}"
         )
+        console.print(_worth_it(cmp_, bs))
+
+
+def _worth_it(cmp_: dict, baseline_source: dict) -> str:
+    """The decision the comparison is for, in a sentence."""
+    diff, margin = cmp_["difference_points"], cmp_["margin_points"]
+    what = f"the no-fine-tuning baseline ({baseline_source['name']})"
+    if cmp_["beats_baseline"]:
+        return (
+            f"Fine-tuning is worth it here: {diff:.1f} points above {what}, more than the "
+            f"{margin:g}-point margin."
+        )
+    gap = f"{-diff:.1f} points below" if diff < 0 else f"only {diff:.1f} points above"
+    return (
+        f"Fine-tuning is NOT worth it here: {gap} {what}, not the {margin:g}-point margin "
+        "needed; use the baseline (no training), or add data and retrain."
+    )
 
 
 @main.command("eval")
 @click.option("--model", "model", type=click.Path(), help="Artifact folder to evaluate.")
 @click.option("--adapter", type=click.Path(), help="Evaluate the merged PyTorch model instead.")
-@click.option("--task", help="Task spec for --adapter (name or path).")
+@click.option("--task", help="Task spec for --adapter (name or path) [the adapter's task.toml].")
 @click.option("--variant", help="Artifact variant (default: its default).")
 @click.option("--threads", type=click.IntRange(1, 256), help="CPU threads (default: all).")
-@click.option("--data", type=click.Path(), help="Labelled JSONL (see README for the format).")
+@click.option("--data", type=click.Path(), help="Labelled JSONL, CSV, TSV or Parquet (see README).")
+@field_options
 @click.option(
     "--dataset", help="Named data set instead of --data: clinc150, pii-synth, pii-docs, pii-mix."
 )
 @click.option("--split", default="test", show_default=True, help="Split of --dataset.")
 @click.option("--baseline/--no-baseline", default=True, show_default=True)
-@click.option("--baseline-data", type=click.Path(), help="Intent baseline's training JSONL.")
+@click.option(
+    "--baseline-data",
+    type=click.Path(),
+    help="Intent baseline's training data [the training data the adapter recorded].",
+)
 @click.option("--baseline-val", type=click.Path(), help="Intent baseline's threshold JSONL.")
 @click.option(
     "--base", default="all-MiniLM-L6-v2", show_default=True, help="Base for baseline/--adapter."
@@ -594,6 +721,8 @@ def eval_(
     variant,
     threads,
     data,
+    text_field,
+    label_field,
     dataset,
     split,
     baseline,
@@ -628,10 +757,15 @@ def eval_(
         raise click.UsageError("give --model ARTIFACT, or --adapter DIR with --task")
     if bool(data) == bool(dataset):
         raise click.UsageError("give exactly one of --data FILE or --dataset NAME")
+    if adapter:
+        _, task = _adapter_defaults(adapter, base, task)
     if adapter and not task:
         raise click.UsageError("--adapter needs --task")
-    spec = read_manifest(Path(model)).task if model else load_task_spec(task)
-    records = subsample(_labelled(spec, data, dataset, split), limit, seed)
+    manifest = read_manifest(Path(model)) if model else None
+    spec = manifest.task if manifest else load_task_spec(task)
+    records = subsample(
+        _labelled(spec, data, dataset, split, (text_field, label_field)), limit, seed
+    )
     train_records = val_records = None
     if baseline and spec.kind == "sequence-classification":
         if baseline_data:
@@ -639,7 +773,7 @@ def eval_(
         elif dataset:
             train_records = load_dataset(dataset, "train")
         else:
-            raise click.UsageError("the intent baseline needs --baseline-data FILE with --data")
+            train_records = _recorded_training_data(manifest, adapter, spec)
         if baseline_val:
             val_records = load_records(baseline_val, spec)
         elif dataset and not baseline_data:
@@ -674,6 +808,36 @@ def eval_(
         click.echo(json.dumps(report, ensure_ascii=False))
     else:
         _print_eval(report)
+
+
+def _recorded_training_data(manifest, adapter: str | None, spec) -> list[dict]:
+    """The intent baseline's training records: the data the adapter recorded being trained on
+    (``edge train`` writes where it was; ``edge build`` copies that into the manifest)."""
+    from quantize.data import load_records
+    from quantize.datasets import load_dataset
+    from quantize.sources import ADAPTER_RECORD
+
+    if manifest is not None:
+        source = manifest.adapter.training_data
+    else:
+        record_file = Path(adapter) / ADAPTER_RECORD
+        record = json.loads(record_file.read_text()) if record_file.is_file() else {}
+        source = record.get("data")
+    remedy = "pass --baseline-data FILE (its training data) or --no-baseline"
+    if not source:
+        raise click.UsageError(
+            f"the intent baseline needs training data and the adapter recorded none; {remedy}"
+        )
+    if source.get("dataset"):
+        return load_dataset(source["dataset"], source.get("split") or "train")
+    path = Path(source["path"])
+    if not path.is_file():
+        raise click.UsageError(
+            f"the intent baseline needs training data: the adapter was trained on {path}, "
+            f"which is not there; {remedy}"
+        )
+    click.echo(f"baseline fitted on the training data the adapter recorded: {path}", err=True)
+    return load_records(path, spec, source.get("text_field"), source.get("label_field"))
 
 
 DEMO_TEXTS = {

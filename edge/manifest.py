@@ -37,6 +37,19 @@ class FileEntry(_Model):
     size_bytes: int = Field(ge=0)
 
 
+class AccuracyParity(_Model):
+    """The variant's accuracy beside the PyTorch model's on labelled texts of the task (the
+    validation split `edge train` saved with the adapter): what a user would lose by shipping
+    it, instead of argmax agreement, which counts flips of near-ties that change no answer."""
+
+    labelled_texts: int
+    reference_accuracy: float
+    accuracy: float
+    drop_points: float  # 100 * (reference - variant); negative: the variant scored higher
+    max_drop_points: float
+    passed: bool
+
+
 class ParityRecord(_Model):
     """How the variant compared with the merged PyTorch model on the probe set at build time."""
 
@@ -52,6 +65,7 @@ class ParityRecord(_Model):
     batch_invariance: float | None = None
     batch_max_abs_logit_diff: float | None = None
     passed: bool
+    accuracy: AccuracyParity | None = None  # set: it and the logit limit decide `passed`
 
 
 class Variant(_Model):
@@ -66,6 +80,9 @@ class Variant(_Model):
 class SourceRecord(_Model):
     name: str
     sha256: str
+    # adapter: where its training data was (the adapter record's "data"), for `edge eval`'s
+    # baseline; a path on the machine that trained it, so it may not be there any more
+    training_data: dict[str, str | None] | None = None
 
 
 class Manifest(_Model):

@@ -44,6 +44,10 @@ class ParityThresholds(_Strict):
     # A text's answer must not depend on its batch or padding (quantize/parity.py measures it);
     # false lets a variant through that is not, for a backend that cannot be (say so in the spec).
     batch_invariant: bool = True
+    # With labelled texts of the task (the validation split `edge train` saves beside the
+    # adapter), intent variants are judged on what users see instead of argmax agreement: at
+    # most this many accuracy points lost against the PyTorch model (quantize/parity.py).
+    max_accuracy_drop: float = Field(default=0.5, ge=0, le=100)
 
 
 def _default_parity() -> dict[str, ParityThresholds]:

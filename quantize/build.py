@@ -34,7 +34,7 @@ from quantize.gguf_build import build_gguf_variants
 from quantize.gguf_export import GGUF_VARIANTS
 from quantize.merge import merge
 from quantize.onnx_export import ONNX_VARIANTS, export_fp32
-from quantize.probes import load_probes
+from quantize.probes import BUILTIN_PROBES, load_probes
 from quantize.sources import check_compatible, open_adapter, open_base
 
 SPECIAL_TOKENS = {"cls": "[CLS]", "sep": "[SEP]", "pad": "[PAD]"}
@@ -160,10 +160,19 @@ FORMAT_BUILDERS: dict[str, Callable[..., list[Variant]]] = {
 
 
 def build_variants(
-    base_dir, adapter_dir, spec: TaskSpec, tmp_dir: Path, variants, texts, progress, label=""
+    base_dir,
+    adapter_dir,
+    spec: TaskSpec,
+    tmp_dir: Path,
+    variants,
+    texts,
+    progress,
+    label="",
+    labelled: list[dict] | None = None,
 ) -> tuple[list[Variant], dict[str, int]]:
     """Merge, write the tokenizer, and make each variant with its format's builder (parity
-    recorded, not enforced: ``build`` refuses a failure, ``edge build --profile`` reports it)."""
+    recorded, not enforced: ``build`` refuses a failure, ``edge build --profile`` reports it).
+    With ``labelled`` intent records, each variant is judged on its accuracy on them."""
     advance, done = progress
     advance(f"{label}merging LoRA adapter")
     merged = merge(base_dir, adapter_dir, spec)
@@ -175,7 +184,21 @@ def build_variants(
         names = [v for v in variants if VARIANT_FORMATS[v] == fmt]
         if names:
             built += builder(merged, spec, tmp_dir, names, encoder, texts, progress=progress)
+    if labelled:
+        advance(f"{label}accuracy on {len(labelled)} labelled texts")
+        built = parity.judge_on_labelled(spec, built, labelled, encoder, merged, tmp_dir)
     return built, special
+
+
+def saved_validation(adapter_dir, spec: TaskSpec) -> list[dict] | None:
+    """The labelled validation split `edge train` saved beside an intent adapter, if any."""
+    from quantize.data import load_records
+    from quantize.newtask import VALIDATION_FILE
+
+    path = adapter_dir.path / VALIDATION_FILE
+    if spec.kind != "sequence-classification" or not path.is_file():
+        return None
+    return load_records(path, spec)
 
 
 def build(
@@ -186,10 +209,13 @@ def build(
     *,
     variants: tuple[str, ...] = ("fp32", "int8"),
     probe_texts: list[str] | None = None,
+    labelled: list[dict] | None = None,
     force: bool = False,
     quiet: bool = False,
     console: Console | None = None,
 ) -> Manifest:
+    """``labelled``: intent records each variant's accuracy is judged on (default: the
+    validation split saved beside the adapter; none: argmax agreement on the probes)."""
     started = time.perf_counter()
     console = console or Console(stderr=True)
     spec = task if isinstance(task, TaskSpec) else load_task_spec(task)
@@ -205,26 +231,36 @@ def build(
     out_dir = Path(out_dir)
     if out_dir.exists() and not force:
         raise BuildError(f"{out_dir} exists; pass --force to replace it")
-    texts = probe_texts or load_probes(spec.probe_file)
+    if labelled is None:
+        labelled = saved_validation(adapter_dir, spec)
+    if probe_texts:
+        texts = probe_texts
+    elif labelled and not spec.probe_file:  # the task's own texts, and the hard token paths
+        texts = list(BUILTIN_PROBES) + [r["text"] for r in labelled]
+    else:
+        texts = load_probes(spec.probe_file)
     with staged_dir(out_dir, lambda tmp, out: publish(tmp, out, force)) as tmp_dir:
         formats = {VARIANT_FORMATS[v] for v in variants}
         with steps(console, 2 + len(formats) + 2 * len(variants), quiet) as (advance, done):
             built, special = build_variants(
-                base_dir, adapter_dir, spec, tmp_dir, variants, texts, (advance, done)
+                base_dir,
+                adapter_dir,
+                spec,
+                tmp_dir,
+                variants,
+                texts,
+                (advance, done),
+                labelled=labelled,
             )
             built.sort(key=lambda v: variants.index(v.name))
             failed = [v for v in built if not v.parity.passed]
             if failed:
-                lines = [
-                    f"  {v.name}: argmax agreement {v.parity.argmax_agreement:.4f}, max |Δlogit| "
-                    f"{v.parity.max_abs_logit_diff:.2e}, same answer alone and in a batch for "
-                    f"{v.parity.batch_invariance:.4f} of texts; thresholds {v.parity.thresholds}"
-                    for v in failed
-                ]
+                lines = [parity.failure_line(v) for v in failed]
                 raise ParityError(
                     "parity check failed, nothing written:\n"
                     + "\n".join(lines)
-                    + "\nkeep the failing variant out (--variants) or relax [parity] in the spec"
+                    + "\n"
+                    + parity.failure_remedy(failed)
                 )
             advance("writing manifest")
             manifest = Manifest(
@@ -233,7 +269,11 @@ def build(
                 task=spec,
                 labels=spec.model_labels,
                 base_model=SourceRecord(name=base_dir.name, sha256=base_dir.sha256()),
-                adapter=SourceRecord(name=adapter_dir.path.name, sha256=adapter_dir.sha256()),
+                adapter=SourceRecord(
+                    name=adapter_dir.path.name,
+                    sha256=adapter_dir.sha256(),
+                    training_data=(adapter_dir.record or {}).get("data"),
+                ),
                 tokenizer=file_entry(tmp_dir, tmp_dir / "tokenizer.json"),
                 special_tokens=special,
                 variants=built,

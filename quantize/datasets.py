@@ -1,7 +1,8 @@
 """Named data sets the default models are trained and evaluated on, read in place.
 
-Public data lives in ``../shared/data`` beside the checkout (``EDGE_DATA_DIR`` overrides) and is
-never copied into the project; synthetic PII data is generated on the fly from a seed.
+Public data ships in the package (``quantize/public_data``: CLINC150 with its CC BY 3.0 licence and
+attribution), so a clone or an install anywhere finds it; ``EDGE_DATA_DIR`` points elsewhere (a
+folder with the same layout). Synthetic PII data is generated on the fly from a seed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ def data_dir() -> Path:
     override = os.environ.get("EDGE_DATA_DIR")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+    return Path(__file__).resolve().parent / "public_data"
 
 
 def clinc150(split: str) -> list[dict]:
@@ -28,8 +29,8 @@ def clinc150(split: str) -> list[dict]:
     path = data_dir() / "clinc150" / "data_full.json"
     if not path.is_file():
         raise DataError(
-            f"CLINC150 not found at {path}; put the shared data beside the checkout "
-            "or set EDGE_DATA_DIR"
+            f"CLINC150 not found at {path}; it ships in quantize/public_data/clinc150 (restore "
+            "it from the repository) or set EDGE_DATA_DIR to a folder holding clinc150/"
         )
     raw = json.loads(path.read_text(encoding="utf-8"))
     items = raw[split] + raw[f"oos_{split}"]

@@ -11,8 +11,8 @@ import random
 
 import numpy as np
 
-from edge.backends import Backend
-from edge.manifest import ParityRecord
+from edge.backends import Backend, get_backend
+from edge.manifest import AccuracyParity, ParityRecord, Variant
 from edge.specs import TaskSpec
 from edge.tokenization import TextEncoder
 
@@ -114,4 +114,86 @@ def measure(
         batch_invariance=invariance,
         batch_max_abs_logit_diff=batch_diff,
         passed=passed,
+    )
+
+
+# -- the accuracy gate: a variant judged on labelled texts of the task -------------------------
+
+
+def predictions(encoder: TextEncoder, texts: list[str], logits_of) -> np.ndarray:
+    """Each text's top label id; ``logits_of(ids, mask)`` is a model's logits."""
+    return np.concatenate(
+        [logits_of(ids, mask).argmax(-1) for (ids, mask), _ in probe_batches(encoder, texts)]
+    )
+
+
+def judge_on_labelled(
+    spec: TaskSpec,
+    built: list[Variant],
+    labelled: list[dict],
+    encoder: TextEncoder,
+    reference,
+    artifact_dir,
+) -> list[Variant]:
+    """Each variant's accuracy on ``labelled`` (intent records) beside the merged PyTorch
+    model's; ``passed`` becomes: at most ``max_accuracy_drop`` points lost, where the spec
+    sets one, max |Δlogit| within its limit, and the same answer alone and in a batch. Argmax agreement stays in the record, unjudged."""
+    texts = [r["text"] for r in labelled]
+    index = {lbl: i for i, lbl in enumerate(spec.model_labels)}
+    gold = np.array([index[r["label"]] for r in labelled])
+    ref_acc = float(
+        np.mean(predictions(encoder, texts, lambda i, m: torch_logits(reference, i, m)) == gold)
+    )
+    judged = []
+    for v in built:
+        backend = get_backend(v.format).open(artifact_dir, v, threads=None)
+        acc = float(np.mean(predictions(encoder, texts, backend.logits) == gold))
+        th = spec.thresholds_for(v.name)
+        drop = 100 * (ref_acc - acc)
+        record = AccuracyParity(
+            labelled_texts=len(texts),
+            reference_accuracy=ref_acc,
+            accuracy=acc,
+            drop_points=drop,
+            max_drop_points=th.max_accuracy_drop,
+            passed=drop <= th.max_accuracy_drop + 1e-9,
+        )
+        logits_ok = th.max_abs_logit_diff is None or (
+            v.parity.max_abs_logit_diff <= th.max_abs_logit_diff
+        )
+        invariant = v.parity.batch_invariance == 1.0 or not th.batch_invariant
+        parity = v.parity.model_copy(
+            update={"accuracy": record, "passed": record.passed and logits_ok and invariant}
+        )
+        judged.append(v.model_copy(update={"parity": parity}))
+    return judged
+
+
+def failure_line(v: Variant) -> str:
+    """What was measured for a variant that failed, in one line."""
+    p, acc = v.parity, v.parity.accuracy
+    if acc is None:
+        return (
+            f"  {v.name}: argmax agreement {p.argmax_agreement:.4f}, max |Δlogit| "
+            f"{p.max_abs_logit_diff:.2e}, same answer alone and in a batch for "
+            f"{p.batch_invariance:.4f} of texts; thresholds {p.thresholds}"
+        )
+    limit = p.thresholds.get("max_abs_logit_diff")
+    logits = f"max |Δlogit| {p.max_abs_logit_diff:.2e}" + (f" (limit {limit:g})" if limit else "")
+    return (
+        f"  {v.name}: accuracy {acc.accuracy:.2%} vs PyTorch {acc.reference_accuracy:.2%} on the "
+        f"{acc.labelled_texts} labelled validation texts: {acc.drop_points:.2f} points lost, at "
+        f"most {acc.max_drop_points:g} allowed (one text = {100 / acc.labelled_texts:.2f} "
+        f"points); {logits}"
+    )
+
+
+def failure_remedy(failed: list[Variant]) -> str:
+    if all(v.parity.accuracy is None for v in failed):
+        return "keep the failing variant out (--variants) or relax [parity] in the spec"
+    names = ", ".join(v.name for v in failed)
+    return (
+        f"keep {names} out (--variants), or, if that loss is acceptable, raise max_accuracy_drop "
+        f"in [parity.{failed[0].name}] of the task spec (task.toml beside an adapter `edge "
+        "train` wrote); more validation texts (--val) measure the change more finely"
     )

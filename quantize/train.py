@@ -23,6 +23,7 @@ from edge.specs import TaskSpec
 from edge.tokenization import load_tokenizer, show_line_breaks
 from quantize.data import records_sha256
 from quantize.merge import load_base_with_head
+from quantize.newtask import SPEC_FILE, VALIDATION_FILE, spec_toml
 from quantize.sources import ADAPTER_RECORD, PEFT_TASK_TYPES, open_base
 
 
@@ -199,8 +200,15 @@ def train(
     quiet: bool = False,
     console: Console | None = None,
     teacher: tuple[str | Path, str | Path] | None = None,
+    data_source: dict | None = None,
+    spec_comments: list[str] | None = None,
 ) -> dict:
     """Train a LoRA adapter; returns the training record written beside it.
+
+    Beside the adapter also go the task spec (``task.toml``, with ``spec_comments`` on top) and
+    the validation split (``validation.jsonl``), so ``edge build`` finds the spec without flags
+    and judges each variant on the task's own labelled texts; ``data_source`` (where the
+    training data is: ``quantize.data.Table.source``) lets ``edge eval`` fit its baseline on it.
 
     ``teacher`` = (base, adapter) of a trained model of the same task: the student also learns
     the teacher's soft labels (knowledge distillation), on unlabelled records (text only) too.
@@ -368,6 +376,9 @@ def train(
         "history": history,
         "best": best,
         **({"teacher": teacher_record} if teacher_record else {}),
+        **({"data": data_source} if data_source else {}),
+        "spec_file": SPEC_FILE,
+        "validation_file": VALIDATION_FILE,
         "seconds": round(time.perf_counter() - started, 1),
         "device": device,
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -380,4 +391,9 @@ def train(
         adapter_cfg["base_model_name_or_path"] = base_dir.name  # not this machine's path
         cfg_path.write_text(json.dumps(adapter_cfg, indent=2, sort_keys=True) + "\n")
         (tmp / ADAPTER_RECORD).write_text(json.dumps(record, indent=2) + "\n")
+        (tmp / SPEC_FILE).write_text(spec_toml(spec, spec_comments or []), encoding="utf-8")
+        (tmp / VALIDATION_FILE).write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in val_records),
+            encoding="utf-8",
+        )
     return record
