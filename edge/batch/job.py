@@ -32,6 +32,7 @@ from edge.fsutil import open_atomic, staged_dir
 from edge.specs import AnonymizeSpec
 
 ERRORS_FILE, SUMMARY_FILE = "_errors.jsonl", "_edge.json"
+ROW_BYTES = 512  # a row's size in a block, roughly (its text, record and ids), to size blocks
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,27 @@ def ray_session(address: str | None, num_cpus: int | None = None) -> Iterator[No
         yield
     finally:
         ray.shutdown()
+
+
+@contextlib.contextmanager
+def _data_context(ray, batch_size: int, quiet: bool) -> Iterator[None]:
+    """This job's Ray Data settings, put back afterwards (a caller's session is left as it was).
+
+    Small blocks (about a batch of rows each): Ray packs a file's rows into blocks of up to
+    128 MiB, and one block goes to one actor whatever the pool's size. Not ds.repartition: its
+    tasks want a CPU, which the actors hold (seen: a deadlock with 2 actors on 2 CPUs).
+    """
+    ctx = ray.data.DataContext.get_current()
+    saved = (ctx.enable_progress_bars, ctx.execution_options.preserve_order)
+    saved_size = ctx.target_max_block_size
+    ctx.enable_progress_bars = not quiet
+    ctx.execution_options.preserve_order = True  # same input, same part files
+    ctx.target_max_block_size = max(64 * 1024, batch_size * ROW_BYTES)
+    try:
+        yield
+    finally:
+        ctx.enable_progress_bars, ctx.execution_options.preserve_order = saved
+        ctx.target_max_block_size = saved_size
 
 
 def _parse(batch, *, fmt: str, field: str, doc_key: str | None, chunk: int):
@@ -205,10 +227,7 @@ def redact_dataset(
     del probe
 
     ray = import_ray()
-    with ray_session(address, num_cpus=None):
-        ctx = ray.data.DataContext.get_current()
-        ctx.enable_progress_bars = not quiet
-        ctx.execution_options.preserve_order = True  # same input, same part files
+    with ray_session(address, num_cpus=None), _data_context(ray, batch_size, quiet):
         if actors is None:
             actors = max(1, int(ray.cluster_resources().get("CPU", 1)) // threads)
         worker_args = {

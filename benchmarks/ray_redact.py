@@ -1,0 +1,289 @@
+"""Bulk redaction throughput: `edge redact` in one process, Ray Data with 1 and 2 actors, a
+two-node Ray cluster simulated on this machine, and Presidio's BatchAnalyzerEngine +
+AnonymizerEngine, on the same rows in the same run (issue #15).
+
+    python -m benchmarks.ray_redact [--model pii-fast] [--model pii] [--limit N] [--out DIR]
+
+Rows: CLINC150's test requests + pii-synth's test texts (held-out templates), one JSONL file.
+Every configuration runs in its own child process (so its peak RSS is its own) with
+OMP/MKL/OpenBLAS pinned to 1 thread, and 1 thread per actor. rows/s is end to end over the
+whole input: for Ray it includes the job's start (actors loading the model), not the cluster's
+start (reported apart: a cluster is started once for many jobs). Peak RSS per worker is VmHWM of
+each actor process, sampled while it lives; for the one-process runs, of that process.
+
+Writes report.json and report.md into --out (default ray-redact-report).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+if __name__ == "__main__":  # before numpy is imported: one thread each
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = "1"
+
+import argparse
+import json
+import platform
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+RESULT = "RESULT "
+CONFIGS = ("edge-1proc", "ray-1actor", "ray-2actors", "ray-2nodes")
+
+
+def make_rows(limit: int | None, path: Path) -> dict:
+    """CLINC150 test + pii-synth test, interleaved, as JSONL rows {"id", "text"}."""
+    from quantize.datasets import load_dataset
+
+    a = [r["text"] for r in load_dataset("clinc150", "test")]
+    b = [r["text"] for r in load_dataset("pii-synth", "test")]
+    texts = [t for pair in zip(a, b, strict=False) for t in pair] + a[len(b) :] + b[len(a) :]
+    texts = texts[:limit] if limit else texts
+    with path.open("w", encoding="utf-8") as fh:
+        for i, t in enumerate(texts):
+            fh.write(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n")
+    return {"rows": len(texts), "mean_chars": sum(map(len, texts)) / len(texts)}
+
+
+def _vmhwm(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+class ActorMemory:
+    """Samples VmHWM of every RedactWorker actor process while the job runs (Linux)."""
+
+    def __init__(self) -> None:
+        self.peak: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            for proc in psutil.process_iter(["pid", "cmdline"]):
+                if "RedactWorker" in " ".join(proc.info["cmdline"] or []):
+                    hwm = _vmhwm(proc.pid)
+                    if hwm:
+                        self.peak[proc.pid] = max(self.peak.get(proc.pid, 0), hwm)
+            self._stop.wait(0.25)
+
+    def __enter__(self) -> ActorMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_edge(model: str, data: Path, out: Path) -> dict:
+    """`edge redact --file` as the CLI runs it (replace operator, one thread)."""
+    from click.testing import CliRunner
+
+    from benchmarks.child import peak_rss_bytes
+    from edge.cli import main
+
+    t0 = time.perf_counter()
+    args = ["redact", "--model", model, "--threads", "1", "--file", str(data)]
+    res = CliRunner().invoke(main, [*args, "--out", str(out / "edge.jsonl"), "--quiet"])
+    if res.exit_code:
+        raise SystemExit(f"edge redact failed: {res.output}")
+    return {"seconds": time.perf_counter() - t0, "peak_rss_per_worker": [peak_rss_bytes()]}
+
+
+def run_ray(model: str, data: Path, out: Path, actors: int, nodes: int) -> dict:
+    import ray
+
+    from edge.batch import redact_dataset
+
+    t0 = time.perf_counter()
+    cluster = None
+    if nodes > 1:  # a multi-node cluster on this machine: one raylet per "node"
+        from ray.cluster_utils import Cluster
+
+        cluster = Cluster(
+            initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False}
+        )
+        for _ in range(nodes - 1):
+            cluster.add_node(num_cpus=1)
+        ray.init(address=cluster.address, log_to_driver=False)
+    else:
+        ray.init(num_cpus=actors, include_dashboard=False, log_to_driver=False)
+    started = time.perf_counter() - t0
+    try:
+        with ActorMemory() as mem:
+            res = redact_dataset(data, out / "ray", model=model, actors=actors, threads=1)
+        nodes_seen = len([n for n in ray.nodes() if n["Alive"]])
+    finally:
+        ray.shutdown()
+        if cluster is not None:
+            cluster.shutdown()
+    return {
+        "seconds": res.seconds,
+        "cluster_start_seconds": started,
+        "nodes": nodes_seen,
+        "peak_rss_per_worker": sorted(mem.peak.values()),
+        "errors": res.errors,
+    }
+
+
+def run_presidio(data: Path, batch_size: int = 64) -> dict:
+    """Presidio's BatchAnalyzerEngine over the texts + AnonymizerEngine (replace) per text."""
+    from presidio_anonymizer import AnonymizerEngine
+
+    from benchmarks.child import peak_rss_bytes
+    from benchmarks.presidio_compare import PresidioTool
+
+    texts = [json.loads(line)["text"] for line in data.read_text().splitlines()]
+    t0 = time.perf_counter()
+    from presidio_analyzer import BatchAnalyzerEngine
+
+    tool = PresidioTool()
+    batch = BatchAnalyzerEngine(analyzer_engine=tool.engine)
+    anonymizer = AnonymizerEngine()
+    found = batch.analyze_iterator(
+        texts, language="en", entities=tool.entities, batch_size=batch_size
+    )
+    out = [anonymizer.anonymize(t, r).text for t, r in zip(texts, found, strict=True)]
+    assert len(out) == len(texts)
+    return {"seconds": time.perf_counter() - t0, "peak_rss_per_worker": [peak_rss_bytes()]}
+
+
+def child(args: argparse.Namespace) -> None:
+    data, out = Path(args.data), Path(args.workdir)
+    if args.config == "presidio":
+        result = run_presidio(data)
+    elif args.config == "edge-1proc":
+        result = run_edge(args.model, data, out)
+    else:
+        actors, nodes = {"ray-1actor": (1, 1), "ray-2actors": (2, 1), "ray-2nodes": (2, 2)}[
+            args.config
+        ]
+        result = run_ray(args.model, data, out, actors, nodes)
+    print(RESULT + json.dumps(result), flush=True)
+
+
+def _measure(config: str, model: str | None, data: Path) -> dict:
+    with tempfile.TemporaryDirectory(prefix="ray-redact-") as work:
+        cmd = [sys.executable, "-m", "benchmarks.ray_redact", "--child", config]
+        cmd += ["--data", str(data), "--workdir", work] + (["--model", model] if model else [])
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ)
+    lines = [x for x in proc.stdout.splitlines() if x.startswith(RESULT)]
+    if proc.returncode or not lines:
+        raise SystemExit(f"{config} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1][len(RESULT) :])
+
+
+def cost_model(rows_per_core_s: float, mean_chars: float) -> dict:
+    """Cores × hours for 10^9 records, scaling rows/s per core by record length (linear)."""
+    out = {}
+    for chars in (100, 1000):
+        rate = rows_per_core_s * mean_chars / chars
+        core_hours = 1e9 / rate / 3600
+        out[f"{chars}_chars"] = {
+            "rows_per_core_s": rate,
+            "core_hours": core_hours,
+            "hours_on_64_cores": core_hours / 64,
+        }
+    return out
+
+
+def markdown(report: dict) -> str:
+    lines = [
+        f"# Bulk redaction: {report['rows']:,} rows, {report['mean_chars']:.0f} characters on "
+        f"average ({report['cpu']}, {os.cpu_count()} cores)",
+        "",
+        "| model | engine | rows/s | rows/s per core | x Presidio | peak RSS per worker (MB) |",
+        "| --- | --- | ---: | ---: | ---: | --- |",
+    ]
+    pres = report["presidio"]["rows_per_s"]
+    for r in report["results"]:
+        rss = ", ".join(f"{b / 2**20:.0f}" for b in r["peak_rss_per_worker"]) or "-"
+        lines.append(
+            f"| {r['model']} | {r['config']} | {r['rows_per_s']:.0f} | "
+            f"{r['rows_per_core_s']:.0f} | x{r['rows_per_s'] / pres:.2f} | {rss} |"
+        )
+    p = report["presidio"]
+    rss = ", ".join(f"{b / 2**20:.0f}" for b in p["peak_rss_per_worker"])
+    lines.append(f"| spaCy sm | presidio-batch | {pres:.0f} | {pres:.0f} | x1.00 | {rss} |")
+    lines += ["", "Cost model (10^9 records, from the best rows/s per core measured here):", ""]
+    for model, cm in report["cost_model"].items():
+        for length, c in cm.items():
+            lines.append(
+                f"- {model}, {length.replace('_', ' ')}: {c['rows_per_core_s']:.0f} rows/s per "
+                f"core, {c['core_hours']:,.0f} core-hours ({c['hours_on_64_cores']:.1f} h on 64)"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--model", action="append", help="PII artifact or default name (repeatable)")
+    ap.add_argument("--limit", type=int, default=4000, help="rows (default 4000; 0: all 8,500)")
+    ap.add_argument("--out", default="ray-redact-report")
+    ap.add_argument("--configs", default=",".join(CONFIGS))
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--data", help=argparse.SUPPRESS)
+    ap.add_argument("--workdir", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        args.config = args.child
+        args.model = (args.model or [None])[0]
+        child(args)
+        return 0
+    from edge.defaults import resolve_model
+    from edge.fsutil import staged_dir
+
+    models = args.model or ["pii-fast", "pii"]
+    with tempfile.TemporaryDirectory(prefix="ray-redact-data-") as tmp:
+        data = Path(tmp) / "rows.jsonl"
+        info = make_rows(args.limit or None, data)
+        print(f"{info['rows']:,} rows, {info['mean_chars']:.0f} chars on average", flush=True)
+        results = []
+        presidio = _measure("presidio", None, data)
+        presidio["rows_per_s"] = info["rows"] / presidio["seconds"]
+        print(f"presidio-batch: {presidio['rows_per_s']:.0f} rows/s", flush=True)
+        for model in models:
+            path = str(resolve_model(model, "pii"))
+            for config in args.configs.split(","):
+                r = _measure(config, path, data)
+                cores = 1 if config in ("edge-1proc", "ray-1actor") else 2
+                r |= {"model": model, "config": config, "cores": cores}
+                r["rows_per_s"] = info["rows"] / r["seconds"]
+                r["rows_per_core_s"] = r["rows_per_s"] / cores
+                results.append(r)
+                print(f"{model} {config}: {r['rows_per_s']:.0f} rows/s", flush=True)
+    report = {
+        **info,
+        "cpu": platform.processor() or platform.machine(),
+        "presidio": presidio,
+        "results": results,
+        "cost_model": {
+            m: cost_model(
+                max(r["rows_per_core_s"] for r in results if r["model"] == m), info["mean_chars"]
+            )
+            for m in models
+        },
+    }
+    with staged_dir(Path(args.out)) as tmp_out:
+        (tmp_out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+        (tmp_out / "report.md").write_text(markdown(report))
+    print(markdown(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
