@@ -89,22 +89,25 @@ class ActorMemory:
         self._thread.join()
 
 
-def run_edge(model: str, data: Path, out: Path) -> dict:
-    """`edge redact --file` as the CLI runs it (replace operator, one thread)."""
+def run_edge(model: str, inputs: list[Path], out: Path) -> dict:
+    """`edge redact --file` as the CLI runs it (the spec's operators, one thread)."""
     from click.testing import CliRunner
 
     from benchmarks.child import peak_rss_bytes
     from edge.cli import main
 
-    t0 = time.perf_counter()
-    args = ["redact", "--model", model, "--threads", "1", "--file", str(data)]
-    res = CliRunner().invoke(main, [*args, "--out", str(out / "edge.jsonl"), "--quiet"])
-    if res.exit_code:
-        raise SystemExit(f"edge redact failed: {res.output}")
-    return {"seconds": time.perf_counter() - t0, "peak_rss_per_worker": [peak_rss_bytes()]}
+    seconds = []
+    for k, data in enumerate(inputs):
+        t0 = time.perf_counter()
+        args = ["redact", "--model", model, "--threads", "1", "--file", str(data)]
+        res = CliRunner().invoke(main, [*args, "--out", str(out / f"edge{k}.jsonl"), "--quiet"])
+        if res.exit_code:
+            raise SystemExit(f"edge redact failed: {res.output}")
+        seconds.append(time.perf_counter() - t0)
+    return {"seconds": seconds, "peak_rss_per_worker": [peak_rss_bytes()]}
 
 
-def run_ray(model: str, data: Path, out: Path, actors: int, nodes: int) -> dict:
+def run_ray(model: str, inputs: list[Path], out: Path, actors: int, nodes: int) -> dict:
     import ray
 
     from edge.batch import redact_dataset
@@ -123,68 +126,86 @@ def run_ray(model: str, data: Path, out: Path, actors: int, nodes: int) -> dict:
     else:
         ray.init(num_cpus=actors, include_dashboard=False, log_to_driver=False)
     started = time.perf_counter() - t0
+    seconds, errors = [], 0
     try:
         with ActorMemory() as mem:
-            res = redact_dataset(data, out / "ray", model=model, actors=actors, threads=1)
+            for k, data in enumerate(inputs):
+                res = redact_dataset(data, out / f"ray{k}", model=model, actors=actors, threads=1)
+                seconds.append(res.seconds)
+                errors += res.errors
         nodes_seen = len([n for n in ray.nodes() if n["Alive"]])
     finally:
         ray.shutdown()
         if cluster is not None:
             cluster.shutdown()
     return {
-        "seconds": res.seconds,
+        "seconds": seconds,
         "cluster_start_seconds": started,
         "nodes": nodes_seen,
-        "peak_rss_per_worker": sorted(mem.peak.values()),
-        "errors": res.errors,
+        "peak_rss_per_worker": [max(mem.peak.values())] if mem.peak else [],
+        "errors": errors,
     }
 
 
-def run_presidio(data: Path, batch_size: int = 64) -> dict:
-    """Presidio's BatchAnalyzerEngine over the texts + AnonymizerEngine (replace) per text."""
+def run_presidio(inputs: list[Path], batch_size: int = 64) -> dict:
+    """Presidio's BatchAnalyzerEngine over the texts + AnonymizerEngine (replace) per text,
+    the engines built (spaCy loaded) once per input, as a script run per file would."""
+    from presidio_analyzer import BatchAnalyzerEngine
     from presidio_anonymizer import AnonymizerEngine
 
     from benchmarks.child import peak_rss_bytes
     from benchmarks.presidio_compare import PresidioTool
 
-    texts = [json.loads(line)["text"] for line in data.read_text().splitlines()]
-    t0 = time.perf_counter()
-    from presidio_analyzer import BatchAnalyzerEngine
-
-    tool = PresidioTool()
-    batch = BatchAnalyzerEngine(analyzer_engine=tool.engine)
-    anonymizer = AnonymizerEngine()
-    found = batch.analyze_iterator(
-        texts, language="en", entities=tool.entities, batch_size=batch_size
-    )
-    out = [anonymizer.anonymize(t, r).text for t, r in zip(texts, found, strict=True)]
-    assert len(out) == len(texts)
-    return {"seconds": time.perf_counter() - t0, "peak_rss_per_worker": [peak_rss_bytes()]}
+    seconds = []
+    for data in inputs:
+        t0 = time.perf_counter()
+        texts = [json.loads(line)["text"] for line in data.read_text().splitlines()]
+        tool = PresidioTool()
+        batch = BatchAnalyzerEngine(analyzer_engine=tool.engine)
+        anonymizer = AnonymizerEngine()
+        found = batch.analyze_iterator(
+            texts, language="en", entities=tool.entities, batch_size=batch_size
+        )
+        out = [anonymizer.anonymize(t, r).text for t, r in zip(texts, found, strict=True)]
+        assert len(out) == len(texts)
+        seconds.append(time.perf_counter() - t0)
+    return {"seconds": seconds, "peak_rss_per_worker": [peak_rss_bytes()]}
 
 
 def child(args: argparse.Namespace) -> None:
-    data, out = Path(args.data), Path(args.workdir)
+    inputs, out = [Path(p) for p in args.data.split(",")], Path(args.workdir)
     if args.config == "presidio":
-        result = run_presidio(data)
+        result = run_presidio(inputs)
     elif args.config == "edge-1proc":
-        result = run_edge(args.model, data, out)
+        result = run_edge(args.model, inputs, out)
     else:
         actors, nodes = {"ray-1actor": (1, 1), "ray-2actors": (2, 1), "ray-2nodes": (2, 2)}[
             args.config
         ]
-        result = run_ray(args.model, data, out, actors, nodes)
+        result = run_ray(args.model, inputs, out, actors, nodes)
     print(RESULT + json.dumps(result), flush=True)
 
 
-def _measure(config: str, model: str | None, data: Path) -> dict:
+def _measure(config: str, model: str | None, inputs: list[Path], rows: list[int]) -> dict:
+    """One configuration in a child process, on the small then the full input.
+
+    ``rows_per_s`` is end to end on the full input (start-up included); ``steady_rows_per_s``
+    the marginal rate (full - small rows) / (full - small seconds), which cancels the fixed
+    start-up (cluster scheduling, actors loading the model, spaCy loading): what 10^9 rows see.
+    """
     with tempfile.TemporaryDirectory(prefix="ray-redact-") as work:
-        cmd = [sys.executable, "-m", "benchmarks.ray_redact", "--child", config]
-        cmd += ["--data", str(data), "--workdir", work] + (["--model", model] if model else [])
+        cmd = [sys.executable, "-m", "benchmarks.ray_redact", "--child", config, "--data"]
+        cmd += [",".join(map(str, inputs)), "--workdir", work]
+        cmd += ["--model", model] if model else []
         proc = subprocess.run(cmd, capture_output=True, text=True, env=os.environ)
     lines = [x for x in proc.stdout.splitlines() if x.startswith(RESULT)]
     if proc.returncode or not lines:
         raise SystemExit(f"{config} failed:\n{proc.stderr[-3000:]}")
-    return json.loads(lines[-1][len(RESULT) :])
+    r = json.loads(lines[-1][len(RESULT) :])
+    (t_small, t_full), (n_small, n_full) = r["seconds"], rows
+    r["rows_per_s"] = n_full / t_full
+    r["steady_rows_per_s"] = (n_full - n_small) / max(t_full - t_small, 1e-9)
+    return r
 
 
 def cost_model(rows_per_core_s: float, mean_chars: float) -> dict:
@@ -203,23 +224,27 @@ def cost_model(rows_per_core_s: float, mean_chars: float) -> dict:
 
 def markdown(report: dict) -> str:
     lines = [
-        f"# Bulk redaction: {report['rows']:,} rows, {report['mean_chars']:.0f} characters on "
+        f"# Bulk redaction: {report['rows'][1]:,} rows, {report['mean_chars']:.0f} characters on "
         f"average ({report['cpu']}, {os.cpu_count()} cores)",
         "",
-        "| model | engine | rows/s | rows/s per core | x Presidio | peak RSS per worker (MB) |",
-        "| --- | --- | ---: | ---: | ---: | --- |",
+        "rows/s: end to end on the full input (start-up included); steady: the marginal rate "
+        f"between the {report['rows'][0]:,}- and the {report['rows'][1]:,}-row inputs "
+        "(start-up cancelled).",
+        "",
+        "| model | engine | cores | rows/s | steady rows/s | steady per core | x Presidio "
+        "(steady) | peak RSS per worker (MB) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    pres = report["presidio"]["rows_per_s"]
-    for r in report["results"]:
+    p = report["presidio"]
+    rows = [*report["results"], {**p, "model": "spaCy sm", "config": "presidio-batch"}]
+    for r in rows:
         rss = ", ".join(f"{b / 2**20:.0f}" for b in r["peak_rss_per_worker"]) or "-"
         lines.append(
-            f"| {r['model']} | {r['config']} | {r['rows_per_s']:.0f} | "
-            f"{r['rows_per_core_s']:.0f} | x{r['rows_per_s'] / pres:.2f} | {rss} |"
+            f"| {r['model']} | {r['config']} | {r['cores']} | {r['rows_per_s']:.0f} | "
+            f"{r['steady_rows_per_s']:.0f} | {r['steady_per_core']:.0f} | "
+            f"x{r['steady_rows_per_s'] / p['steady_rows_per_s']:.2f} | {rss} |"
         )
-    p = report["presidio"]
-    rss = ", ".join(f"{b / 2**20:.0f}" for b in p["peak_rss_per_worker"])
-    lines.append(f"| spaCy sm | presidio-batch | {pres:.0f} | {pres:.0f} | x1.00 | {rss} |")
-    lines += ["", "Cost model (10^9 records, from the best rows/s per core measured here):", ""]
+    lines += ["", "Cost model (10^9 records, from the best steady rows/s per core here):", ""]
     for model, cm in report["cost_model"].items():
         for length, c in cm.items():
             lines.append(
@@ -227,6 +252,10 @@ def markdown(report: dict) -> str:
                 f"core, {c['core_hours']:,.0f} core-hours ({c['hours_on_64_cores']:.1f} h on 64)"
             )
     return "\n".join(lines) + "\n"
+
+
+def _cores(config: str) -> int:
+    return 1 if config in ("presidio", "edge-1proc", "ray-1actor") else 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -249,31 +278,40 @@ def main(argv: list[str] | None = None) -> int:
 
     models = args.model or ["pii-fast", "pii"]
     with tempfile.TemporaryDirectory(prefix="ray-redact-data-") as tmp:
-        data = Path(tmp) / "rows.jsonl"
-        info = make_rows(args.limit or None, data)
-        print(f"{info['rows']:,} rows, {info['mean_chars']:.0f} chars on average", flush=True)
+        full, small = Path(tmp) / "rows.jsonl", Path(tmp) / "small.jsonl"
+        info = make_rows(args.limit or None, full)
+        lines = full.read_text(encoding="utf-8").splitlines(keepends=True)
+        small.write_text("".join(lines[: len(lines) // 4]), encoding="utf-8")
+        n = [len(lines) // 4, len(lines)]
+        print(f"{n[1]:,} rows, {info['mean_chars']:.0f} chars on average", flush=True)
+
+        def measure(config: str, model: str | None) -> dict:
+            r = _measure(config, model, [small, full], n) | {"cores": _cores(config)}
+            r["steady_per_core"] = r["steady_rows_per_s"] / r["cores"]
+            return r
+
+        presidio = measure("presidio", None)
+        print(f"presidio-batch: {presidio['steady_rows_per_s']:.0f} rows/s steady", flush=True)
         results = []
-        presidio = _measure("presidio", None, data)
-        presidio["rows_per_s"] = info["rows"] / presidio["seconds"]
-        print(f"presidio-batch: {presidio['rows_per_s']:.0f} rows/s", flush=True)
         for model in models:
             path = str(resolve_model(model, "pii"))
             for config in args.configs.split(","):
-                r = _measure(config, path, data)
-                cores = 1 if config in ("edge-1proc", "ray-1actor") else 2
-                r |= {"model": model, "config": config, "cores": cores}
-                r["rows_per_s"] = info["rows"] / r["seconds"]
-                r["rows_per_core_s"] = r["rows_per_s"] / cores
+                r = measure(config, path) | {"model": model, "config": config}
                 results.append(r)
-                print(f"{model} {config}: {r['rows_per_s']:.0f} rows/s", flush=True)
+                print(
+                    f"{model} {config}: {r['rows_per_s']:.0f} rows/s, "
+                    f"{r['steady_rows_per_s']:.0f} steady",
+                    flush=True,
+                )
     report = {
-        **info,
+        "rows": n,
+        "mean_chars": info["mean_chars"],
         "cpu": platform.processor() or platform.machine(),
         "presidio": presidio,
         "results": results,
         "cost_model": {
             m: cost_model(
-                max(r["rows_per_core_s"] for r in results if r["model"] == m), info["mean_chars"]
+                max(r["steady_per_core"] for r in results if r["model"] == m), info["mean_chars"]
             )
             for m in models
         },

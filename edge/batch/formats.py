@@ -39,8 +39,8 @@ ID, PATH, ROW, TEXT, ERROR, RECORD, KEY = (
     "_erec",
     "_ekey",
 )
-OUT, SPANS, PSEUDO = "_eout", "_espans", "_epseudo"
-INTERNAL = (ID, PATH, ROW, TEXT, ERROR, RECORD, KEY, OUT, SPANS, PSEUDO)
+OUT, SPANS, PSEUDO, DETECTED = "_eout", "_espans", "_epseudo", "_edet"
+INTERNAL = (ID, PATH, ROW, TEXT, ERROR, RECORD, KEY, OUT, SPANS, PSEUDO, DETECTED)
 CHUNK_ROWS = 256  # rows per block out of one file (the job uses its batch size)
 
 

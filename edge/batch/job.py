@@ -26,7 +26,7 @@ from edge.anonymize import Anonymizer, resolve_spec
 from edge.anonymize.mapping import MappingWriter
 from edge.batch.formats import KEY, parse_file, resolve_inputs
 from edge.batch.sink import ERRORS_DIR, MAPPING_DIR, write_block
-from edge.batch.worker import RedactWorker
+from edge.batch.worker import RedactWorker, anonymize_block
 from edge.errors import BackendUnavailableError, EdgeError, InputError, MappingError
 from edge.fsutil import open_atomic, staged_dir
 from edge.specs import AnonymizeSpec
@@ -92,15 +92,17 @@ def _data_context(ray, batch_size: int, quiet: bool) -> Iterator[None]:
     """
     ctx = ray.data.DataContext.get_current()
     saved = (ctx.enable_progress_bars, ctx.execution_options.preserve_order)
-    saved_size = ctx.target_max_block_size
+    saved_sizes = (ctx.target_max_block_size, ctx.default_hash_shuffle_parallelism)
     ctx.enable_progress_bars = not quiet
     ctx.execution_options.preserve_order = True  # same input, same part files
     ctx.target_max_block_size = max(64 * 1024, batch_size * ROW_BYTES)
+    # --doc-key's groupby: 200 partitions by default, 200 tasks even for a small job
+    ctx.default_hash_shuffle_parallelism = max(2, 2 * int(ray.cluster_resources().get("CPU", 1)))
     try:
         yield
     finally:
         ctx.enable_progress_bars, ctx.execution_options.preserve_order = saved
-        ctx.target_max_block_size = saved_size
+        ctx.target_max_block_size, ctx.default_hash_shuffle_parallelism = saved_sizes
 
 
 def _parse(batch, *, fmt: str, field: str, doc_key: str | None, chunk: int):
@@ -232,12 +234,11 @@ def redact_dataset(
             actors = max(1, int(ray.cluster_resources().get("CPU", 1)) // threads)
         worker_args = {
             "model": str(artifact),
-            "spec": chosen,
+            "spec": None if doc_key else chosen,
             "salt": salt,
             "variant": variant,
             "threads": threads,
             "profile": profile,
-            "documents": doc_key is not None,
         }
         with staged_dir(out) as staging:
             # Reading, parsing and writing ask for no CPU of their own: the actors hold the
@@ -253,37 +254,38 @@ def redact_dataset(
                 batch_format="pyarrow",
                 **light,
             )
-            if doc_key is None:
-                ds = ds.map_batches(
-                    RedactWorker,
-                    fn_constructor_kwargs=worker_args,
-                    batch_size=batch_size,
-                    batch_format="pyarrow",
-                    compute=ray.data.ActorPoolStrategy(size=actors),
-                    num_cpus=threads,
-                )
-            else:
-                ds = ds.groupby(KEY).map_groups(
-                    RedactWorker,
-                    fn_constructor_kwargs=worker_args,
-                    batch_format="pyarrow",
-                    compute=ray.data.ActorPoolStrategy(size=actors),
-                    num_cpus=threads,
-                )
             ds = ds.map_batches(
-                functools.partial(
-                    write_block,
-                    staging=str(staging),
-                    fmt=fmt,
-                    field=field,
-                    spans=spans,
-                    doc_key=doc_key,
-                ),
-                batch_size=None,
+                RedactWorker,
+                fn_constructor_kwargs=worker_args,
+                batch_size=batch_size,
                 batch_format="pyarrow",
-                **light,
+                compute=ray.data.ActorPoolStrategy(size=actors),
+                num_cpus=threads,
+            )
+            write = functools.partial(
+                write_block,
+                staging=str(staging),
+                fmt=fmt,
+                field=field,
+                spans=spans,
+                doc_key=doc_key,
             )
             try:
+                if doc_key is not None:
+                    # Two passes: the actors detect, then (with the actors gone, so the shuffle
+                    # gets the CPUs they held) rows are grouped by document and anonymized in
+                    # input order. One pass would starve the shuffle behind the actors.
+                    ds = (
+                        ds.materialize()
+                        .groupby(KEY)
+                        .map_groups(
+                            functools.partial(
+                                anonymize_block, spec=chosen, salt=salt, documents=True
+                            ),
+                            batch_format="pyarrow",
+                        )
+                    )
+                ds = ds.map_batches(write, batch_size=None, batch_format="pyarrow", **light)
                 counts = ds.take_all()
             except EdgeError:
                 raise
