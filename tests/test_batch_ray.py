@@ -302,7 +302,8 @@ def test_a_failed_job_leaves_nothing(cluster, oracle_artifact, tmp_path):
 
 def test_cli_engine_ray(cluster, oracle_artifact, tmp_path):
     src = tmp_path / "in.jsonl"
-    src.write_text(json.dumps({"body": "maria pays 4111 1111 1111 1111"}) + "\n" + '{"nope": 1}\n')
+    text = "maria pays 4111 1111 1111 1111"
+    src.write_text(json.dumps({"body": text}) + "\n" + '{"nope": 1}\n')
     out = tmp_path / "out"
     args = ["redact", "--engine", "ray", "--model", str(oracle_artifact), "--file", str(src)]
     res = CliRunner().invoke(main, [*args, "--out", str(out), "--field", "body", "--quiet"])
