@@ -120,19 +120,19 @@ def test_same_redactions_as_one_process(cluster, oracle_artifact, tmp_path):
     assert not list(tmp_path.glob(".ray-out.tmp-*"))  # staging folder gone
 
 
-def _kill_one_actor(staging_glob, parent: Path, killed: list, done: threading.Event) -> None:
-    """Once a first part file exists (the job is under way), SIGKILL one redaction actor."""
+def _kill_one_actor(killed: list, done: threading.Event) -> None:
+    """SIGKILL the first redaction actor seen running a task (Ray titles its process
+    `ray::MapWorker(MapBatches(RedactWorker)).submit` while it works on a block)."""
     import psutil
 
     while not done.is_set() and not killed:
-        if any(parent.glob(staging_glob)):
-            for proc in psutil.process_iter(["pid", "cmdline"]):
-                cmd = " ".join(proc.info["cmdline"] or [])
-                if "RedactWorker" in cmd and proc.pid != os.getpid():
-                    os.kill(proc.pid, signal.SIGKILL)
-                    killed.append(proc.pid)
-                    return
-        time.sleep(0.02)
+        for proc in psutil.process_iter(["pid", "cmdline"]):
+            cmd = " ".join(proc.info["cmdline"] or [])
+            if "RedactWorker" in cmd and ".submit" in cmd and proc.pid != os.getpid():
+                os.kill(proc.pid, signal.SIGKILL)
+                killed.append(proc.pid)
+                return
+        time.sleep(0.01)
 
 
 def test_killed_actor_loses_and_duplicates_nothing(cluster, oracle_artifact, tmp_path):
@@ -142,13 +142,11 @@ def test_killed_actor_loses_and_duplicates_nothing(cluster, oracle_artifact, tmp
     src.mkdir()
     n = 0
     for k in range(3):
-        n += len(write_jsonl(src / f"f{k}.jsonl", 200, start=n))
+        n += len(write_jsonl(src / f"f{k}.jsonl", 600, start=n))
     out = tmp_path / "out"
     killed: list[int] = []
     done = threading.Event()
-    killer = threading.Thread(
-        target=_kill_one_actor, args=(".out.tmp-*/part-*", tmp_path, killed, done)
-    )
+    killer = threading.Thread(target=_kill_one_actor, args=(killed, done))
     killer.start()
     try:
         result = redact_dataset(src, out, model=oracle_artifact, actors=2, batch_size=10)
