@@ -204,13 +204,20 @@ def _measure(config: str, model: str | None, inputs: list[Path], rows: list[int]
     r = json.loads(lines[-1][len(RESULT) :])
     (t_small, t_full), (n_small, n_full) = r["seconds"], rows
     r["rows_per_s"] = n_full / t_full
-    r["steady_rows_per_s"] = (n_full - n_small) / max(t_full - t_small, 1e-9)
+    # Unresolved (None) when the full input took hardly longer than the small one: start-up
+    # and noise dominate, and the quotient would be meaningless (seen: 10^12 rows/s).
+    resolved = t_full - t_small > 0.25 * t_full * (n_full - n_small) / n_full
+    r["steady_rows_per_s"] = (n_full - n_small) / (t_full - t_small) if resolved else None
     return r
 
 
 def cost_model(rows_per_core_s: float, mean_chars: float) -> dict:
-    """Cores × hours for 10^9 records, scaling rows/s per core by record length (linear)."""
-    out = {}
+    """Cores × hours for 10^9 records, scaling rows/s per core by record length: linear, which
+    holds once a text spans several windows of the model's max_length tokens (each window costs
+    the same); below one window it is pessimistic (a short text still pays a call's overhead)."""
+    out: dict = {}
+    if not rows_per_core_s:
+        return out
     for chars in (100, 1000):
         rate = rows_per_core_s * mean_chars / chars
         core_hours = 1e9 / rate / 3600
@@ -239,10 +246,12 @@ def markdown(report: dict) -> str:
     rows = [*report["results"], {**p, "model": "spaCy sm", "config": "presidio-batch"}]
     for r in rows:
         rss = ", ".join(f"{b / 2**20:.0f}" for b in r["peak_rss_per_worker"]) or "-"
+        steady, ref = r["steady_rows_per_s"], p["steady_rows_per_s"]
         lines.append(
             f"| {r['model']} | {r['config']} | {r['cores']} | {r['rows_per_s']:.0f} | "
-            f"{r['steady_rows_per_s']:.0f} | {r['steady_per_core']:.0f} | "
-            f"x{r['steady_rows_per_s'] / p['steady_rows_per_s']:.2f} | {rss} |"
+            + (f"{steady:.0f} | {r['steady_per_core']:.0f} | " if steady else "n/a | n/a | ")
+            + (f"x{steady / ref:.2f}" if steady and ref else "-")
+            + f" | {rss} |"
         )
     lines += ["", "Cost model (10^9 records, from the best steady rows/s per core here):", ""]
     for model, cm in report["cost_model"].items():
@@ -287,22 +296,19 @@ def main(argv: list[str] | None = None) -> int:
 
         def measure(config: str, model: str | None) -> dict:
             r = _measure(config, model, [small, full], n) | {"cores": _cores(config)}
-            r["steady_per_core"] = r["steady_rows_per_s"] / r["cores"]
+            steady = r["steady_rows_per_s"]
+            r["steady_per_core"] = steady / r["cores"] if steady else None
             return r
 
         presidio = measure("presidio", None)
-        print(f"presidio-batch: {presidio['steady_rows_per_s']:.0f} rows/s steady", flush=True)
+        print(f"presidio-batch: {presidio['rows_per_s']:.0f} rows/s", flush=True)
         results = []
         for model in models:
             path = str(resolve_model(model, "pii"))
             for config in args.configs.split(","):
                 r = measure(config, path) | {"model": model, "config": config}
                 results.append(r)
-                print(
-                    f"{model} {config}: {r['rows_per_s']:.0f} rows/s, "
-                    f"{r['steady_rows_per_s']:.0f} steady",
-                    flush=True,
-                )
+                print(f"{model} {config}: {r['rows_per_s']:.0f} rows/s", flush=True)
     report = {
         "rows": n,
         "mean_chars": info["mean_chars"],
@@ -311,7 +317,8 @@ def main(argv: list[str] | None = None) -> int:
         "results": results,
         "cost_model": {
             m: cost_model(
-                max(r["steady_per_core"] for r in results if r["model"] == m), info["mean_chars"]
+                max(r["steady_per_core"] or 0 for r in results if r["model"] == m),
+                info["mean_chars"],
             )
             for m in models
         },
