@@ -314,3 +314,16 @@ def test_cli_engine_ray(cluster, oracle_artifact, tmp_path):
     assert res.exit_code == 3 and "exists" in res.output  # no silent overwrite
     res = CliRunner().invoke(main, ["redact", "--actors", "2", "call maria"])
     assert res.exit_code == 2 and "--engine ray" in res.output
+
+
+def test_csv_bad_bytes_stay_in_their_record():
+    """A byte that is not UTF-8 makes its own CSV record an error row, not the whole file."""
+    from edge.batch.formats import ERROR, ID, TEXT, parse_file
+
+    data = b'id,text\n1,call maria\n2,bad \xff byte\n3,"two\nlines"\n4\n'
+    rows = [r for t in parse_file("f.csv", data, "csv", "text", chunk=2) for r in t.to_pylist()]
+    assert [r[ID] for r in rows] == ["f.csv:1", "f.csv:2", "f.csv:3", "f.csv:4"]
+    assert [r[TEXT] for r in rows] == ["call maria", None, "two\nlines", None]
+    assert rows[0][ERROR] is None and rows[2][ERROR] is None
+    assert "UTF-8" in rows[1][ERROR]
+    assert "missing field 'text'" in rows[3][ERROR]
