@@ -1104,7 +1104,9 @@ def _manifest_anonymize(artifact: Path):
 @click.option(
     "--out", type=click.Path(), help="Write here (atomically), not stdout (--engine ray: a folder)."
 )
-@click.option("--force", is_flag=True, help="Replace an existing --mapping file.")
+@click.option(
+    "--force", is_flag=True, help="Replace an existing --mapping file (--engine ray: and --out)."
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @ray_options
 def redact(
