@@ -242,6 +242,28 @@ def test_hash_is_the_same_on_every_worker(cluster, oracle_artifact, tmp_path):
     assert res.salt == "s3cret" and not res.salt_generated
 
 
+def test_pseudonymize_per_record_restarts_and_maps_by_id(cluster, oracle_artifact, tmp_path):
+    from edge.anonymize import read_mapping
+    from edge.batch import redact_dataset
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"text": t}) + "\n" for t in ["maria", "garcia and maria"]))
+    mapping = tmp_path / "map.json"
+    res = redact_dataset(
+        src, tmp_path / "out", model=oracle_artifact, operator="pseudonymize", mapping=mapping
+    )
+    texts = sorted(r["text"] for r in read_parts(tmp_path / "out"))
+    assert texts == ["<PERSON_1>", "<PERSON_1> and <PERSON_2>"]  # numbering restarts per record
+    loaded = read_mapping(mapping)
+    p = str(src.resolve())
+    assert loaded.scope == "record" and loaded.key == "id"
+    assert loaded.tables == {
+        f"{p}:1": {"<PERSON_1>": "maria"},
+        f"{p}:2": {"<PERSON_1>": "garcia", "<PERSON_2>": "maria"},
+    }
+    assert res.mapping == mapping and stat.S_IMODE(mapping.stat().st_mode) == 0o600
+
+
 def test_pseudonymize_per_document_key_and_mapping(cluster, oracle_artifact, tmp_path):
     from edge.anonymize import read_mapping, restore
     from edge.batch import redact_dataset
