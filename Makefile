@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 EDGE := $(VENV)/bin/edge
 
-.PHONY: setup gguf compare demo test test-fast lint format clean
+.PHONY: setup gguf compare ray demo test test-fast lint format clean
 
 setup: $(VENV)/.installed
 
@@ -34,10 +34,17 @@ $(VENV)/.compare-installed: $(VENV)/.installed
 	$(PIP) install -q -e ".[compare]"
 	touch $@
 
+# Ray Data for `edge redact --engine ray` (issue #15); its tests start a local Ray cluster.
+ray: $(VENV)/.ray-installed
+
+$(VENV)/.ray-installed: $(VENV)/.installed
+	$(PIP) install -q -e ".[ray]"
+	touch $@
+
 demo: setup
 	$(EDGE) demo
 
-test: setup gguf compare
+test: setup gguf compare ray
 	$(PY) -m pytest -q -ra
 
 test-fast: setup

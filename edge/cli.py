@@ -1137,6 +1137,118 @@ def _progress(file: str | None, out: str | None, quiet: bool):
     ), size
 
 
+def ray_options(f):
+    """`edge redact --engine ray` (issue #15): the options of a Ray Data job over a dataset."""
+    opts = [
+        click.option(
+            "--engine",
+            type=click.Choice(["local", "ray"]),
+            default="local",
+            help="local: this process, line by line [default]; ray: a JSONL/CSV/Parquet dataset "
+            "(--file a file, folder or glob) on Ray Data, into the folder --out "
+            "(needs pip install 'edge[ray]').",
+        ),
+        click.option("--field", help="ray: the text column or JSON field to redact [text]."),
+        click.option(
+            "--input-format",
+            type=click.Choice(["jsonl", "csv", "parquet"]),
+            help="ray: the input's format [from the files' extension].",
+        ),
+        click.option("--address", help="ray: join this Ray cluster [a local one]."),
+        click.option("--actors", type=click.IntRange(1), help="ray: workers [CPUs / threads]."),
+        click.option(
+            "--batch-size", type=click.IntRange(1), help="ray: rows per worker call [256]."
+        ),
+        click.option("--spans", is_flag=True, help="ray: add a `spans` column (label, place)."),
+        click.option(
+            "--doc-key",
+            help="ray, pseudonymize: rows with the same value in this column are one document "
+            "(one pseudonym per value); default: each record is its own.",
+        ),
+        click.option(
+            "--profile", help="ray: hardware profile giving each worker its variant and threads."
+        ),
+    ]
+    for opt in reversed(opts):
+        f = opt(f)
+    return f
+
+
+def _redact_ray(
+    texts, file, out, model, variant, threads, operator, spec, mask_keep, mask_char, new_value,
+    salt, mapping, per_line, force, quiet, *, field, input_format, address, actors, batch_size,
+    spans, doc_key, profile,
+) -> None:  # fmt: skip
+    """`edge redact --engine ray`: checks the options, then hands over to edge.batch."""
+    from edge.anonymize import resolve_spec
+    from edge.batch.job import import_ray
+    from edge.specs import load_task_spec
+
+    if texts or not file or file == "-":
+        raise click.UsageError("--engine ray reads --file FILE, FOLDER or GLOB (not TEXT, stdin)")
+    if not out:
+        raise click.UsageError("--engine ray writes part files into a folder: give --out DIR")
+    if per_line:
+        raise click.UsageError("--engine ray: each record is its own document already (--doc-key)")
+    import_ray()  # a missing extra says so before any model is loaded
+    from edge.batch import redact_dataset
+    from edge.defaults import resolve_model
+
+    table = load_task_spec(spec).anonymize if spec else None
+    if table is None:
+        table = _manifest_anonymize(resolve_model(model, "pii"))
+    try:
+        chosen = resolve_spec(
+            table, operator=operator, keep=mask_keep, mask_char=mask_char, new_value=new_value
+        )
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    res = redact_dataset(
+        file,
+        out,
+        field=field or "text",
+        input_format=input_format,
+        model=model,
+        variant=variant,
+        threads=threads,
+        profile=profile,
+        anonymize=chosen,
+        salt=salt,
+        doc_key=doc_key,
+        mapping=mapping,
+        spans="spans" if spans else None,
+        actors=actors,
+        batch_size=batch_size or 256,
+        address=address,
+        force=force,
+        quiet=quiet,
+    )
+    if res.salt_generated:
+        click.echo(
+            f"hash salt for this run: {res.salt} (hashes match only under the same salt; "
+            "pass it with --salt or $EDGE_HASH_SALT to reuse it)",
+            err=True,
+        )
+    click.echo(
+        f"wrote {res.rows:,} rows to {res.files} part files in {out} in {res.seconds:.1f} s"
+        + (f", pseudonym mapping {res.mapping} (0600)" if res.mapping else ""),
+        err=True,
+    )
+    if res.errors:
+        click.echo(
+            f"{res.errors:,} rows could not be redacted; their ids and reasons are in "
+            f"{Path(out) / '_errors.jsonl'}",
+            err=True,
+        )
+
+
+def _manifest_anonymize(artifact: Path):
+    """The [anonymize] table recorded in an artifact's manifest (no model loaded)."""
+    from edge.manifest import read_manifest
+
+    return read_manifest(artifact).task.anonymize
+
+
 @main.command()
 @click.argument("texts", nargs=-1)
 @click.option("--model", "model", help="Artifact folder (default: the built default model).")
@@ -1169,9 +1281,14 @@ def _progress(file: str | None, out: str | None, quiet: bool):
     help="pseudonymize: each line (or TEXT) is its own document, numbering restarts. Default: "
     "the whole input is one document, a value keeps its pseudonym on every line.",
 )
-@click.option("--out", type=click.Path(dir_okay=False), help="Write here (atomically), not stdout.")
-@click.option("--force", is_flag=True, help="Replace an existing --mapping file.")
+@click.option(
+    "--out", type=click.Path(), help="Write here (atomically), not stdout (--engine ray: a folder)."
+)
+@click.option(
+    "--force", is_flag=True, help="Replace an existing --mapping file (--engine ray: and --out)."
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@ray_options
 def redact(
     texts,
     model,
@@ -1189,6 +1306,7 @@ def redact(
     out,
     force,
     quiet,
+    **ray_opts,
 ) -> None:
     """Anonymize PII in TEXT or a file: replace, mask, hash, redact or pseudonymize each type.
 
@@ -1210,6 +1328,17 @@ def redact(
         raise click.UsageError("give TEXT arguments or --file, not both")
     if mask_char is not None and len(mask_char) != 1:
         raise click.BadParameter(f"{mask_char!r}: give one character", param_hint="--mask-char")
+    if ray_opts.pop("engine") == "ray":
+        return _redact_ray(
+            texts, file, out, model, variant, threads, operator, spec, mask_keep, mask_char,
+            new_value, salt, mapping, per_line, force, quiet, **ray_opts,
+        )  # fmt: skip
+    used = [k for k, v in ray_opts.items() if v not in (None, False)]
+    if used:
+        flag = "--" + used[0].replace("_", "-")
+        raise click.UsageError(f"{flag} goes with --engine ray")
+    if out and Path(out).is_dir():
+        raise click.BadParameter(f"{out} is a folder; give a file", param_hint="--out")
     _check_parent(out, "--out")
     _check_parent(mapping, "--mapping")
     if mapping and Path(mapping).exists() and not force:

@@ -100,11 +100,15 @@ def restore(text: str, pseudonyms: Mapping[str, str]) -> str:
 
 @dataclass(frozen=True)
 class MappingFile:
-    """A loaded mapping: ``scope`` "document" (one table) or "line" (a table per line number)."""
+    """A loaded mapping: ``scope`` "document" (one table), "line" (a table per line number), or
+    "record" / "document-key" (``edge redact --engine ray``: a table per record id or per value
+    of the document key column, in ``tables``)."""
 
     scope: str
     pseudonyms: dict[str, str] = field(default_factory=dict)
     lines: dict[int, dict[str, str]] = field(default_factory=dict)
+    tables: dict[str, dict[str, str]] = field(default_factory=dict)
+    key: str | None = None
 
     def table_for(self, line: int) -> dict[str, str]:
         return self.pseudonyms if self.scope == "document" else self.lines.get(line, {})
@@ -113,11 +117,18 @@ class MappingFile:
 class MappingWriter:
     """Streams a mapping file: per-line tables are written as they come (constant memory)."""
 
-    def __init__(self, fh: BinaryIO, scope: str):
+    def __init__(self, fh: BinaryIO, scope: str, key: str | None = None):
         self._fh, self.scope, self._first = fh, scope, True
-        key = "pseudonyms" if scope == "document" else "lines"
+        table = {"document": "pseudonyms", "line": "lines"}.get(scope, "tables")
         head = f'{{"format": "{MAPPING_FORMAT}", "version": {MAPPING_VERSION}, "scope": "{scope}"'
-        fh.write(f'{head}, "{key}": {{'.encode())
+        if key is not None:  # what the tables are keyed by: "id" or the document key column
+            head += f', "key": {json.dumps(key, ensure_ascii=False)}'
+        fh.write(f'{head}, "{table}": {{'.encode())
+
+    def add_table(self, key: str, pseudonyms: Mapping[str, str]) -> None:
+        """One record's or one document key's table (scopes "record", "document-key")."""
+        if pseudonyms:
+            self._item(key, dict(pseudonyms))
 
     def add_line(self, line: int, pseudonyms: Mapping[str, str]) -> None:
         if pseudonyms:
@@ -193,4 +204,7 @@ def read_mapping(path: str | Path) -> MappingFile:
                 raise _bad(path, f"has a line number {key!r}")
             lines[int(key)] = _table(path, obj, f"lines.{key}")
         return MappingFile(scope, lines=lines)
-    raise _bad(path, f"has scope {scope!r} (document or line) or no table")
+    if scope in ("record", "document-key") and isinstance(raw.get("tables"), dict):
+        tables = {str(k): _table(path, obj, f"tables.{k}") for k, obj in raw["tables"].items()}
+        return MappingFile(scope, tables=tables, key=raw.get("key"))
+    raise _bad(path, f"has scope {scope!r} (document, line, record, document-key) or no table")
