@@ -98,9 +98,9 @@ def build_default(name: str, out: Path, *, force: bool = False) -> Manifest:
 
 
 def is_current(name: str, out: Path) -> bool:
-    """Whether the built default artifact in ``out`` came from the committed adapter and task
-    spec: after an upgrade ships a retrained adapter or new spec settings (the artifact keeps
-    the spec it was built with), the cached artifact is stale and must be rebuilt."""
+    """Whether the built default artifact in ``out`` came from the committed adapter, task spec
+    and int8 recipe: after an upgrade ships a retrained adapter, new spec settings (the artifact
+    keeps the spec it was built with) or another int8 quantization, it must be rebuilt."""
     from edge.errors import ArtifactError
     from edge.manifest import read_manifest
     from edge.specs import load_task_spec
@@ -110,8 +110,12 @@ def is_current(name: str, out: Path) -> bool:
         manifest = read_manifest(out)
     except ArtifactError:
         return False
+    from quantize.onnx_export import INT8_SETTINGS
+
     spec = load_task_spec(default_model(name).task)
+    int8 = [v for v in manifest.variants if v.name == "int8"]
     return (
         manifest.adapter.sha256 == open_adapter(default_adapter(name)).sha256()
         and manifest.task.model_dump() == spec.model_dump()
+        and all(v.quantization == INT8_SETTINGS for v in int8)  # an older int8 recipe: rebuild
     )

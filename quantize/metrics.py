@@ -92,6 +92,19 @@ def _span_confusions(gold: list[list[Span]], pred: list[list[Span]], top: int = 
     return [(a, b, n) for (a, b), n in ranked[:top]]
 
 
+def any_type_recall(gold: list[list[Span]], pred: list[list[Span]]) -> float:
+    """The share of gold spans that some predicted span of any type overlaps.
+
+    Why beside typed F1: for redaction a mistyped span is still redacted; what no predicted span
+    touches is what leaks (issue 17). 1.0 when there is no gold span."""
+    total = hit = 0
+    for g, p in zip(gold, pred, strict=True):
+        for s in g:
+            total += 1
+            hit += any(q["start"] < s["end"] and s["start"] < q["end"] for q in p)
+    return hit / total if total else 1.0
+
+
 def pii_scores(gold: list[list[Span]], pred: list[list[Span]]) -> dict:
     """Entity-level P/R/F1 per type and micro over all types, for exact and relaxed matching.
 
@@ -110,7 +123,11 @@ def pii_scores(gold: list[list[Span]], pred: list[list[Span]]) -> dict:
         tp["exact"] += _exact_matches(g, p)
         tp["relaxed"] += _relaxed_matches(g, p)
     labels = sorted(set(n_gold) | set(n_pred))
-    out: dict = {"n": len(gold), "confusions": _span_confusions(gold, pred)}
+    out: dict = {
+        "n": len(gold),
+        "confusions": _span_confusions(gold, pred),
+        "any_type_recall": any_type_recall(gold, pred),
+    }
     for mode, hits in tp.items():
         out[mode] = {
             "per_type": {lbl: _prf(hits[lbl], n_pred[lbl], n_gold[lbl]) for lbl in labels},

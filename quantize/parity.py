@@ -137,7 +137,8 @@ def judge_on_labelled(
 ) -> list[Variant]:
     """Each variant's accuracy on ``labelled`` (intent records) beside the merged PyTorch
     model's; ``passed`` becomes: at most ``max_accuracy_drop`` points lost, where the spec
-    sets one, max |Δlogit| within its limit, and the same answer alone and in a batch. Argmax agreement stays in the record, unjudged."""
+    sets one, max |Δlogit| within its limit, and the same answer alone and in a batch. Argmax
+    agreement stays in the record, unjudged."""
     texts = [r["text"] for r in labelled]
     index = {lbl: i for i, lbl in enumerate(spec.model_labels)}
     gold = np.array([index[r["label"]] for r in labelled])
