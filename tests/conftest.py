@@ -87,3 +87,19 @@ def oracle_artifact(pii_spec, tmp_path_factory) -> Path:
     spec = pii_spec.model_copy(update={"max_length": 16, "stride": 4})
     build(base, adapter, spec, root / "art", quiet=True)
     return root / "art"
+
+
+@pytest.fixture(scope="session")
+def default_artifacts(tmp_path_factory):
+    """The shipped default models, each built as `edge demo` builds it (once per session)."""
+    from quantize.defaults import build_default
+
+    root = tmp_path_factory.mktemp("defaults")
+    built: dict = {}
+
+    def get(name: str):
+        if name not in built:
+            built[name] = (root / name, build_default(name, root / name))
+        return built[name]
+
+    return get

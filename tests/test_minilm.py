@@ -37,17 +37,10 @@ def minilm_pii(tmp_path_factory, pii_spec):
     return root, manifest
 
 
-def _built_default(tmp_path_factory, name: str):
-    from quantize.defaults import build_default
-
-    out = tmp_path_factory.mktemp("default") / name
-    return out, build_default(name, out)
-
-
 @pytest.fixture(scope="module")
-def default_pii(tmp_path_factory):
+def default_pii(default_artifacts):
     """The shipped default PII model, built as `edge demo` builds it."""
-    return _built_default(tmp_path_factory, "pii")
+    return default_artifacts("pii")
 
 
 def test_trained_adapter_builds_exactly(minilm_pii):
@@ -81,9 +74,9 @@ def test_default_pii_model_finds_entities_on_its_own(default_pii):
 
 
 @pytest.fixture(scope="module")
-def default_pii_fast(tmp_path_factory):
+def default_pii_fast(default_artifacts):
     """The shipped one-layer PII model (``all-MiniLM-L6-v2:L1`` + its distilled adapter)."""
-    return _built_default(tmp_path_factory, "pii-fast")
+    return default_artifacts("pii-fast")
 
 
 def test_default_pii_fast_is_one_layer_and_agrees_with_pytorch(default_pii_fast):
