@@ -112,7 +112,12 @@ def load(path: Path = JSONL) -> list[dict]:
     """The records, checked; ``DataError`` names every problem."""
     if not path.is_file():
         raise DataError(f"{path} not found; run python -m benchmarks.data.handwritten --write")
-    records = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return checked_records(path, path.read_text(encoding="utf-8"))
+
+
+def checked_records(path: Path, text: str) -> list[dict]:
+    """The JSONL ``text`` of ``path`` as records; ``DataError`` names every problem."""
+    records = [json.loads(x) for x in text.splitlines() if x.strip()]
     problems = validate(records)
     if problems:
         raise DataError(f"{path}: " + "; ".join(problems[:10]))

@@ -19,7 +19,7 @@ import json
 import sys
 from pathlib import Path
 
-from benchmarks.data.handwritten import parse_source, validate
+from benchmarks.data.handwritten import checked_records, parse_source, validate
 from edge.errors import DataError
 
 HERE = Path(__file__).resolve().parent / "independent"
@@ -67,11 +67,7 @@ def load(part: str) -> list[dict]:
             f"{path} is not the frozen set (sha256 {digest}, frozen {FROZEN[part]}); "
             "restore it with git checkout"
         )
-    records = [json.loads(x) for x in raw.decode("utf-8").splitlines() if x.strip()]
-    problems = validate(records)
-    if problems:
-        raise DataError(f"{path}: " + "; ".join(problems[:10]))
-    return records
+    return checked_records(path, raw.decode("utf-8"))
 
 
 def main(argv: list[str] | None = None) -> int:
