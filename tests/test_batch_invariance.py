@@ -28,10 +28,10 @@ def _pii_texts() -> list[str]:
     few texts long enough for several windows."""
     rng = random.Random(0)
     texts = [r["text"] for r in handwritten.load() + independent.load("dev")]
-    texts += [r["text"] for r in pii_synth("test", n=400)]
     texts += [r["text"] for r in rng.sample(clinc150("test"), 200)]
     texts += [" ".join(rng.sample(texts, 12)) for _ in range(20)]  # past one 128-token window
-    return texts[:N_TEXTS]
+    texts += [r["text"] for r in pii_synth("test", n=N_TEXTS - len(texts))]
+    return texts
 
 
 def _intent_texts() -> list[str]:
