@@ -27,9 +27,11 @@ class OnnxBackend(Backend):
         included, so a text's answer moved with its neighbours and its padding (issue 19:
         15% of 600 outside texts changed spans between alone and a batch of 16). Run alone and
         unpadded, a text's input tensor is its own, so its answer is the same in any call.
-        The cost is nothing at one thread: dynamic int8 was already fastest one text at a time
-        (336 texts/s alone against 297 in length-sorted batches of 16); see the README's
-        "Same text, same answer" for the alternatives measured (static QDQ, MatMulNBits).
+        The cost: no padded batching for these variants. For the 6-layer model that was about
+        free (issue 19: 336 texts/s alone against 297 in length-sorted batches of 16, one
+        thread); for the one-layer pii-fast, random 30-token batches of 16 ran 2.2x faster per
+        text than batch 1 here, which is what bulk redaction gives up. The README's "Same text,
+        same answer" lists the alternatives tried (MatMulNBits 8/4-bit, static QDQ).
         """
         self._session = session
         self.rows_alone = rows_alone
