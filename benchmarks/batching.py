@@ -103,17 +103,12 @@ def presidio_config(texts: list[str]) -> Callable[[], object]:
     return run
 
 
-def batch1_configs(artifact: Path, texts: list[str]) -> dict[str, Callable[[], object]]:
+def batch1_configs(model, texts: list[str]) -> dict[str, Callable[[], object]]:
     """Today's int8 and the previous recipe's (full-range weights), one text per call."""
     import onnxruntime as ort
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    tmp = Path(tempfile.mkdtemp(prefix="edge-bench-int8-"))
-    old = tmp / "int8-full-range.onnx"
-    quantize_dynamic(
-        str(artifact / "model.fp32.onnx"), str(old), per_channel=True, weight_type=QuantType.QInt8
-    )
-    model = edge.load(artifact, variant="int8", threads=1)
+    artifact = model.artifact_dir
     seqs = model.encoder.truncated(model.encoder.tokenize(texts))
     feeds = []
     for s in seqs:
@@ -121,10 +116,18 @@ def batch1_configs(artifact: Path, texts: list[str]) -> dict[str, Callable[[], o
         feeds.append({"input_ids": ids, "attention_mask": mask, "token_type_ids": 0 * ids})
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = opts.inter_op_num_threads = 1
-    sessions = {
-        "int8_batch1_now": ort.InferenceSession(str(artifact / "model.int8.onnx"), opts),
-        "int8_batch1_previous": ort.InferenceSession(str(old), opts),
-    }
+    with tempfile.TemporaryDirectory(prefix="edge-bench-int8-") as tmp:
+        old = Path(tmp) / "int8-full-range.onnx"
+        quantize_dynamic(
+            str(artifact / "model.fp32.onnx"),
+            str(old),
+            per_channel=True,
+            weight_type=QuantType.QInt8,
+        )
+        sessions = {  # a session holds its weights: the file can go once it is loaded
+            "int8_batch1_now": ort.InferenceSession(str(artifact / "model.int8.onnx"), opts),
+            "int8_batch1_previous": ort.InferenceSession(str(old), opts),
+        }
 
     def run_with(session) -> Callable[[], object]:
         return lambda: [session.run(["logits"], f) for f in feeds]
@@ -145,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         model = edge.load(artifact, variant="int8", threads=1)
         for key, fn in edge_configs(model, texts).items():
             configs[f"{name}/{key}"] = fn
-        for key, fn in batch1_configs(artifact, texts).items():
+        for key, fn in batch1_configs(model, texts).items():
             configs[f"{name}/{key}"] = fn
     configs["presidio/batch_redact"] = presidio_config(texts)
     for fn in configs.values():  # warm-up: sessions, caches, spaCy

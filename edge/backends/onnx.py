@@ -35,7 +35,6 @@ class OnnxBackend(Backend):
         """
         self._session = session
         self.rows_alone = rows_alone
-        self.max_rows = 1 if rows_alone else None
         self._inputs = {i.name for i in session.get_inputs()}
         missing = {"input_ids", "attention_mask"} - self._inputs
         if missing:
@@ -65,6 +64,10 @@ class OnnxBackend(Backend):
         except Exception as e:  # onnxruntime raises its own untyped errors on bad files
             raise ArtifactError(f"ONNX Runtime cannot load {path}: {e}; rebuild it") from None
         return cls(session, rows_alone=variant.quantization.get("method") in PER_TENSOR_DYNAMIC)
+
+    @property
+    def max_rows(self) -> int | None:  # type: ignore[override]
+        return 1 if self.rows_alone else None
 
     def _run(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
         feeds = {"input_ids": input_ids, "attention_mask": attention_mask}
