@@ -29,9 +29,10 @@ class OnnxBackend(Backend):
         unpadded, a text's input tensor is its own, so its answer is the same in any call.
         The cost: no padded batching for these variants. For the 6-layer model that was about
         free (issue 19: 336 texts/s alone against 297 in length-sorted batches of 16, one
-        thread); for the one-layer pii-fast, random 30-token batches of 16 ran 2.2x faster per
-        text than batch 1 here, which is what bulk redaction gives up. The README's "Same text,
-        same answer" lists the alternatives tried (MatMulNBits 8/4-bit, static QDQ).
+        thread); for the one-layer pii-fast, length-sorted batches of 16 were 4-16% faster per
+        text than one text per run (quiet runs): its run is compute-bound. The README's "Same
+        text, same answer" lists the invariant graphs tried (MatMulNBits 8/4-bit, static QDQ,
+        per-token dynamic) and why each lost to this one.
         """
         self._session = session
         self.rows_alone = rows_alone
