@@ -71,7 +71,7 @@ def test_task_facts_come_from_the_spec(tmp_path):
     """Alias, kind, data sets and the out-of-scope answer are read from the task spec alone:
     the shipped specs name their data, an artifact's older spec (no [data]) finds its shipped
     namesake's, a user's own task has none, and `edge pii`/`edge intent` map to the kinds."""
-    from edge.specs import OUT_OF_SCOPE, TaskData, kind_of_alias, task_data
+    from edge.specs import OUT_OF_SCOPE, TASK_ALIASES, TaskData, kind_of_alias, task_data
     from quantize.datasets import DATASETS
 
     shipped = {t: load_task_spec(t) for t in ("pii", "intent")}
@@ -83,6 +83,11 @@ def test_task_facts_come_from_the_spec(tmp_path):
         assert data.eval.endswith(":test") and data.probes.endswith(":val")
         older = spec.model_copy(update={"data": None})  # a manifest written before [data]
         assert task_data(older) == data
+    from typing import get_args
+
+    from edge.profiles import TaskName
+
+    assert set(get_args(TaskName)) == set(TASK_ALIASES.values())  # a profile's `tasks`
     with pytest.raises(SpecError, match=r"no task kind called 'ner'.*pii, intent"):
         kind_of_alias("ner")
     assert shipped["intent"].oos_label == shipped["intent"].out_of_scope_label == "oos"
