@@ -89,7 +89,7 @@ def presidio_config(texts: list[str]) -> Callable[[], object]:
     from presidio_analyzer import BatchAnalyzerEngine
     from presidio_anonymizer import AnonymizerEngine
 
-    from benchmarks.presidio_compare import PresidioTool
+    from benchmarks.presidio_peer import PresidioTool
 
     tool = PresidioTool()
     batch = BatchAnalyzerEngine(analyzer_engine=tool.engine)

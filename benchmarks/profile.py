@@ -32,14 +32,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from edge.errors import EdgeError, SpecError
 from edge.profiles import load_hardware_profile
-from edge.specs import load_spec, resolve_spec_path, specs_dir
+from edge.specs import TASK_ALIASES, load_spec, resolve_spec_path, specs_dir
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - 3.10 fallback
     import tomli as tomllib
 
-KIND_ALIASES = {"token-classification": "pii", "sequence-classification": "intent"}
 GATE_BUCKET = "medium"
 
 
@@ -102,7 +101,7 @@ def load_profile(name_or_path: str) -> tuple[Profile, Path]:
 def target_for(value: PerTask | None, task: str, kind: str) -> float | None:
     if value is None or isinstance(value, int | float):
         return value
-    for key in (task, KIND_ALIASES.get(kind, "")):
+    for key in (task, TASK_ALIASES.get(kind, "")):
         if key in value:
             return float(value[key])
     return None

@@ -154,7 +154,7 @@ def run_presidio(inputs: list[Path], batch_size: int = 64) -> dict:
     from presidio_anonymizer import AnonymizerEngine
 
     from benchmarks.child import peak_rss_bytes
-    from benchmarks.presidio_compare import PresidioTool
+    from benchmarks.presidio_peer import PresidioTool
 
     seconds = []
     for data in inputs:

@@ -85,21 +85,19 @@ class TorchSubject(Subject):
 
 
 class PresidioSubject(Subject):
-    """Presidio's AnalyzerEngine (spaCy NER + regex recognizers), English, default config."""
+    """Presidio, set up as every benchmark sets it up (``benchmarks.presidio_peer``: spaCy
+    ``en_core_web_sm``, the types that map to edge's, overlaps resolved as its anonymizer does),
+    so `edge bench` and the comparison report one baseline."""
 
     def __init__(self, desc: dict):
         super().__init__(desc)
-        from presidio_analyzer import AnalyzerEngine
+        from benchmarks.presidio_peer import PresidioTool
 
-        self.engine = AnalyzerEngine()
+        self.tool = PresidioTool()
         self._call = self.analyze
 
     def analyze(self, texts: list[str]) -> list[list[dict]]:
-        out = []
-        for text in texts:
-            found = self.engine.analyze(text=text, language="en")
-            out.append([{"start": r.start, "end": r.end, "label": r.entity_type} for r in found])
-        return out
+        return [self.tool.spans(text) for text in texts]
 
     def set_threads(self, threads: int) -> None:
         self.threads = threads  # spaCy's pipeline here is single-threaded Python
@@ -162,12 +160,7 @@ def torch_peer_source(
 def presidio_peer_source(manifest: Manifest) -> tuple[dict | None, str | None]:
     if manifest.task.kind != "token-classification":
         return None, "Presidio detects PII only"
-    if importlib.util.find_spec("presidio_analyzer") is None:
-        return None, (
-            "presidio_analyzer not installed (pip install presidio-analyzer, plus a spaCy model "
-            "such as en_core_web_lg)"
-        )
-    if importlib.util.find_spec("en_core_web_lg") is None:
-        # Presidio's default engine would try to download it: never from a benchmark.
-        return None, "spaCy model en_core_web_lg (Presidio's default) not installed"
-    return {"kind": "presidio", "name": PRESIDIO_PEER}, None
+    from benchmarks.presidio_peer import presidio_missing
+
+    why = presidio_missing()  # never a download from a benchmark: the model must be installed
+    return (None, why) if why else ({"kind": "presidio", "name": PRESIDIO_PEER}, None)

@@ -267,7 +267,7 @@ def in_process(model, texts: list[str], seconds: float) -> dict:
 
 
 def presidio(texts: list[str], seconds: float) -> dict | None:
-    from benchmarks.presidio_compare import PresidioTool, presidio_missing
+    from benchmarks.presidio_peer import PresidioTool, presidio_missing
 
     if presidio_missing():
         return {"skipped": presidio_missing()}

@@ -170,8 +170,12 @@ def decode_spans(
     return merge_touching(text, [t for p in pieces if (t := tidy(text, p)) is not None])
 
 
-def _with(text: str, span: Span, start: int, end: int, score: float) -> Span:
-    return Span(span.label, start, end, score, text[start:end], span.source)
+def with_bounds(
+    text: str, span: Span, start: int, end: int, score: float, source: str | None = None
+) -> Span:
+    """``span``'s type over ``text[start:end]`` with ``score`` (and its source unless given):
+    how decoding and the fusion both cut, join and move spans."""
+    return Span(span.label, start, end, score, text[start:end], source or span.source)
 
 
 def split_lines(text: str, span: Span) -> list[Span]:
@@ -181,7 +185,7 @@ def split_lines(text: str, span: Span) -> list[Span]:
     out, pos = [], span.start
     for line in span.text.split("\n"):
         if line.strip():
-            out.append(_with(text, span, pos, pos + len(line), span.score))
+            out.append(with_bounds(text, span, pos, pos + len(line), span.score))
         pos += len(line) + 1
     return out
 
@@ -203,7 +207,7 @@ def merge_touching(text: str, spans: list[Span]) -> list[Span]:
         ):
             n_prev, n_s = prev.end - prev.start, s.end - s.start
             score = (prev.score * n_prev + s.score * n_s) / (n_prev + n_s)
-            out[-1] = _with(text, prev, prev.start, s.end, score)
+            out[-1] = with_bounds(text, prev, prev.start, s.end, score)
         else:
             out.append(s)
     return out

@@ -113,12 +113,9 @@ def _labelled(
 ) -> list[dict]:
     """``--data FILE``, else the split of ``--dataset NAME``, checked against the task's labels
     (``spec=None``: a new task, any label). ``fields``: --text-field, --label-field."""
-    from quantize.data import check_records, load_records
-    from quantize.datasets import load_dataset
+    from quantize.data import labelled_records
 
-    if data:
-        return load_records(data, spec, *fields)
-    return check_records(load_dataset(dataset, split, **kwargs), spec, f"{dataset}:{split}")
+    return labelled_records(data or f"{dataset}:{split}", spec, *fields, **kwargs)
 
 
 def field_options(f):
@@ -136,9 +133,10 @@ def field_options(f):
 def _load(model: str | None, task: str, variant: str | None, threads: int | None):
     import edge
     from edge.defaults import resolve_model
+    from edge.specs import kind_of_alias
 
     loaded = edge.load(resolve_model(model, task), variant=variant, threads=threads)
-    expected = {"pii": "token-classification", "intent": "sequence-classification"}[task]
+    expected = kind_of_alias(task)
     if loaded.task.kind != expected:
         raise InputError(
             f"{loaded.artifact_dir} is a {loaded.task.kind} model; `edge {task}` needs {expected}"
@@ -1001,9 +999,8 @@ def bench(
 
     if models:
         paths = [Path(m) for m in models]
-        kinds = {"pii": "token-classification", "intent": "sequence-classification"}
         for p in paths:
-            if task and read_manifest(p).task.kind != kinds[task]:
+            if task and read_manifest(p).task.alias != task:
                 raise InputError(f"{p} is not a {task} model (--task {task})")
     elif task:
         paths = [resolve_model(None, task)]

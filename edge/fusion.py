@@ -59,7 +59,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 
-from edge.bio import tidy
+from edge.bio import tidy, with_bounds
 from edge.errors import SpecError
 from edge.recognizers import RECOGNIZERS, RuleSet, build_recognizers, resolve_overlaps
 from edge.recognizers.base import Recognizer, on_token_edges
@@ -94,10 +94,6 @@ def holds(outer: Span, inner: Span) -> bool:
         and inner.end <= outer.end
         and (outer.end - outer.start) > (inner.end - inner.start)
     )
-
-
-def _with(span: Span, text: str, *, start: int, end: int, score: float, source: str) -> Span:
-    return Span(span.label, start, end, score, text[start:end], source)
 
 
 def find_values(text: str, values: Iterable[str]) -> list[tuple[int, int, str]]:
@@ -261,7 +257,7 @@ class Fusion:
         same = [r for r in rules if r.label == span.label and overlaps(r, span)]
         if len(same) == 1:
             r = same[0]
-            return _with(span, text, start=r.start, end=r.end, score=span.score, source=MODEL)
+            return with_bounds(text, span, r.start, r.end, span.score, MODEL)
         return span if same else None
 
     @staticmethod
@@ -276,14 +272,7 @@ class Fusion:
                 out.append(k)
                 continue
             out += [
-                _with(
-                    r,
-                    text,
-                    start=r.start,
-                    end=r.end,
-                    score=max(r.score, k.score),
-                    source=MODEL_AND_RULE,
-                )
+                with_bounds(text, r, r.start, r.end, max(r.score, k.score), MODEL_AND_RULE)
                 for r in inside
             ]
         return out
@@ -305,7 +294,7 @@ class Fusion:
         sources = {p.source for p in parts}
         source = DENY_LIST if DENY_LIST in sources else MODEL_AND_RULE
         score = max(p.score for p in parts)
-        return _with(rule, text, start=start, end=end, score=score, source=source)
+        return with_bounds(text, rule, start, end, score, source)
 
 
 def _remainders(text: str, beaten: Span, rule: Span) -> list[Span]:
@@ -316,7 +305,7 @@ def _remainders(text: str, beaten: Span, rule: Span) -> list[Span]:
         if end > start and any(ch.isalnum() for ch in text[start:end]):
             part = tidy(
                 text,
-                _with(beaten, text, start=start, end=end, score=beaten.score, source=beaten.source),
+                with_bounds(text, beaten, start, end, beaten.score),
             )
             if part is not None:
                 out.append(part)

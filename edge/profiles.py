@@ -41,7 +41,7 @@ IsaHint = Literal[
     "avx512_vnni",
     "amx",
 ]
-TaskName = Literal["pii", "intent"]
+TaskName = Literal["pii", "intent"]  # edge.specs.TASK_ALIASES' values (a test keeps them in step)
 InputLength = Literal["short", "medium", "long"]  # benchmarks.workload's buckets: 16/64/256 tokens
 # A set of variants must be this many points more accurate (summed over the tasks) to beat a set
 # with a smaller models' share. Why: the build scores on a sample (1,000 records per task by

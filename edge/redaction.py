@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from edge.bio import redact
 from edge.errors import BackendUnavailableError, SpecError
 from edge.fusion import Fusion
 from edge.recognizers import RECOGNIZERS, RuleSet, build_recognizers, resolve_overlaps
@@ -84,17 +85,6 @@ def merge_spans(spans: Iterable[Span], answers: Sequence[Span] = ()) -> list[Spa
             )
         )
     return merged
-
-
-def apply(text: str, spans: Sequence[Span]) -> str:
-    """Replace each (sorted, non-overlapping) span with ``<TYPE>``."""
-    out, pos = [], 0
-    for s in spans:
-        out.append(text[pos : s.start])
-        out.append(f"<{s.label}>")
-        pos = s.end
-    out.append(text[pos:])
-    return "".join(out)
 
 
 class Redactor:
@@ -160,4 +150,4 @@ class Redactor:
             (s for s in found if s.label not in self.allow),
             [s for s in answers if s.label not in self.allow],
         )
-        return Redaction(text=apply(text, spans), spans=spans)
+        return Redaction(text=redact(text, spans), spans=spans)

@@ -74,10 +74,6 @@ class RoutedIntentResult:
     attempts: int = 0
     top_k: list[tuple[str, float]] = field(default_factory=list)
 
-    @property
-    def fell_back(self) -> bool:
-        return self.source == "cloud"
-
     def to_dict(self) -> dict:
         return {
             "text": self.text,
@@ -183,11 +179,6 @@ class RequestBudget:
                 )
             data[self.key] = {"day": today, "count": used + 1, "recent": [*recent, now]}
             self._write(data)
-
-    def used_today(self) -> int:
-        entry = self._read().get(self.key)
-        today = datetime.fromtimestamp(self.clock(), timezone.utc).date().isoformat()
-        return int(entry["count"]) if isinstance(entry, dict) and entry.get("day") == today else 0
 
 
 class Router:
@@ -334,9 +325,6 @@ class Router:
             "pii_redacted": redaction.counts,
         }
 
-    def _oos(self) -> str | None:
-        return self.intent_model.task.out_of_scope_label
-
     def classify_one(self, text: str) -> RoutedIntentResult:
         t0 = time.perf_counter()
         local: IntentResult | None = None
@@ -449,7 +437,6 @@ class Router:
                 **self._sent_fields(redaction, answer.attempts),
             )
         )
-        oos = self._oos()
         return RoutedIntentResult(
             text=text,
             label=answer.label,
@@ -460,7 +447,7 @@ class Router:
             degraded=False,
             cloud_label=answer.label,
             cloud_confidence=answer.confidence,
-            in_scope=answer.label != (oos or "out_of_scope"),
+            in_scope=answer.label != self.intent_model.task.oos_label,
             attempts=answer.attempts,
             top_k=list(local.top_k) if local else [],
             **local_fields,  # type: ignore[arg-type]

@@ -194,7 +194,7 @@ class IntentClassifier(TaskModel):
             in_scope = label != oos_label
             if threshold is not None and conf < threshold:
                 in_scope = False
-                label = oos_label or "out_of_scope"
+                label = self.task.oos_label
             top = [(self.labels[int(j)], float(p[j])) for j in order]
             results.append(IntentResult(text, label, conf, top, in_scope))
         return results[0] if single else results

@@ -23,6 +23,17 @@ else:  # pragma: no cover - 3.10 fallback
     import tomli as tomllib
 
 TaskKind = Literal["token-classification", "sequence-classification"]
+# The short name each kind of task answers to wherever a command or profile names a task by what
+# it does (`edge pii`, `edge intent`, a hardware profile's `tasks`, a release gate's per-task
+# targets), whatever the spec's own name: a user's intent task "support" is an "intent" task.
+# A fact of the kind, not a per-spec key, so that two specs of one kind cannot disagree and a spec
+# `edge train` writes for a new task need not repeat it. Read it as ``TaskSpec.alias``.
+TASK_ALIASES: dict[str, str] = {"token-classification": "pii", "sequence-classification": "intent"}
+# What an intent model answers below its ``oos_threshold`` when its labels have no out-of-scope
+# class (``out_of_scope_label`` unset). Read it as ``TaskSpec.oos_label``.
+OUT_OF_SCOPE = "out_of_scope"
+# ``NAME:SPLIT`` of a named data set (quantize/datasets.py), as `edge train --data` also takes it.
+DATA_REF = r"^[a-z0-9][a-z0-9_-]*:[a-z0-9][a-z0-9_-]*$"
 # edge/anonymize/operators.py implements one class per name (a test keeps the two in step).
 OperatorName = Literal["replace", "mask", "hash", "redact", "pseudonymize"]
 
@@ -240,6 +251,26 @@ class FusionSpec(_Strict):
         return self
 
 
+class TaskData(_Strict):
+    """The named data sets the task's defaults read (``[data]``), each ``NAME:SPLIT``.
+
+    Why in the spec: which data a task is measured on is a fact of the task, and the build, the
+    profile builder and `edge bench` must agree on it. They do not change what a built artifact
+    computes (``quantize.defaults.is_current`` ignores them).
+    """
+
+    eval: str | None = Field(
+        default=None,
+        pattern=DATA_REF,
+        description="held-out accuracy set: `edge bench`'s and `edge build --profile`'s",
+    )
+    probes: str | None = Field(
+        default=None,
+        pattern=DATA_REF,
+        description="the default build's in-domain parity probes (validation texts, never test)",
+    )
+
+
 class TaskSpec(_Strict):
     """What a model does and the label set its head must have.
 
@@ -267,6 +298,7 @@ class TaskSpec(_Strict):
     parity: dict[str, ParityThresholds] = Field(default_factory=_default_parity)
     fusion: FusionSpec | None = None  # PII only; None: FusionSpec() defaults
     anonymize: AnonymizeSpec | None = None
+    data: TaskData | None = None  # None: an artifact built before [data] existed; see task_data
 
     @model_validator(mode="after")
     def _labels_fit_kind(self) -> TaskSpec:
@@ -326,6 +358,16 @@ class TaskSpec(_Strict):
             return []
         model = list(self.entities or ())
         return model + (self.fusion or FusionSpec()).rule_types(model)
+
+    @property
+    def alias(self) -> str:
+        """What commands and profiles call a task of this kind: ``pii`` or ``intent``."""
+        return TASK_ALIASES[self.kind]
+
+    @property
+    def oos_label(self) -> str:
+        """The label of an out-of-scope answer: ``out_of_scope_label``, else ``OUT_OF_SCOPE``."""
+        return self.out_of_scope_label or OUT_OF_SCOPE
 
     @property
     def model_labels(self) -> list[str]:
@@ -393,3 +435,24 @@ def load_spec(name_or_path: str | Path, model: type[SpecT], kind_folder: str) ->
 
 def load_task_spec(name_or_path: str | Path) -> TaskSpec:
     return load_spec(name_or_path, TaskSpec, "tasks")
+
+
+def kind_of_alias(alias: str) -> str:
+    """The task kind a command or profile's task name (``pii``, ``intent``) stands for."""
+    kinds = {a: k for k, a in TASK_ALIASES.items()}
+    if alias not in kinds:
+        raise SpecError(f"no task kind called {alias!r}; there are {', '.join(kinds)}")
+    return kinds[alias]
+
+
+def task_data(spec: TaskSpec) -> TaskData:
+    """The task's named data sets: its own ``[data]``, else (an artifact whose manifest keeps a
+    spec from before ``[data]`` existed) the shipped spec's of the same name and kind, else none.
+    """
+    if spec.data is not None:
+        return spec.data
+    path = specs_dir() / "tasks" / f"{spec.name}.toml"
+    if not path.is_file():  # a user's own task: no shipped spec, no named data
+        return TaskData()
+    shipped = load_task_spec(path)
+    return shipped.data if shipped.kind == spec.kind and shipped.data else TaskData()

@@ -70,10 +70,12 @@ def _check_record(rec: object, spec: TaskSpec | None, where: str) -> dict:
     return {"text": text, "spans": out}
 
 
-def _jsonl(path: Path) -> list[tuple[int, object]]:
-    """(line number, parsed value) of each non-blank line; errors name the file and line."""
+def jsonl_rows(path: Path, text: str | None = None) -> list[tuple[int, object]]:
+    """(line number, parsed value) of each non-blank line of a JSON Lines file, or of ``text``
+    (its content, already read: a caller that checks the bytes' digest first); errors name the
+    file and line. Every labelled JSONL file is read here."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = (path.read_text(encoding="utf-8") if text is None else text).splitlines()
     except UnicodeDecodeError as e:
         raise DataError(f"{path} is not valid UTF-8 (byte {e.start})") from None
     rows = []
@@ -188,7 +190,7 @@ def read_table(
         columns, rows = _parquet(path)
     else:
         fmt = "jsonl"
-        rows = _jsonl(path)
+        rows = jsonl_rows(path)
         first = next((r for _, r in rows if isinstance(r, dict)), {})
         columns = list(first)
     if not rows:
@@ -228,6 +230,39 @@ def load_records(
     return read_table(path, text_field, label_field, need_label=need_label).records(spec)
 
 
+def labelled_records(
+    source: str | Path,
+    spec: TaskSpec | None,
+    text_field: str | None = None,
+    label_field: str | None = None,
+    **dataset_kwargs,
+) -> list[dict]:
+    """Checked records of ``source``: a data file (JSONL, CSV, TSV, Parquet), else ``NAME:SPLIT``
+    of a named data set (``dataset_kwargs`` go to it: ``n``, ``seed`` of a generated one).
+
+    The one way labelled data enters the CLI, the build and the benchmarks, so that a file and a
+    named set are checked alike wherever they are given (``--data``, a spec's ``[data]``)."""
+    from quantize.datasets import DATASETS, load_dataset
+
+    ref = _dataset_ref(source)
+    if ref is None:
+        return load_records(source, spec, text_field, label_field)
+    if ref[0] not in DATASETS:
+        raise DataError(
+            f"{source}: no such data file, nor NAME:SPLIT of a named data set "
+            f"({', '.join(DATASETS)})"
+        )
+    return check_records(load_dataset(*ref, **dataset_kwargs), spec, str(source))
+
+
+def _dataset_ref(source: str | Path) -> tuple[str, str] | None:
+    """``(NAME, SPLIT)`` where ``source`` is no file but names a data set's split."""
+    name, _, split = str(source).partition(":")
+    if Path(source).is_file() or not (name and split):
+        return None
+    return name, split
+
+
 def check_records(records: list[dict], spec: TaskSpec | None, source: str) -> list[dict]:
     """Validate in-memory records (from a named data set) exactly like a file's lines."""
     out = [_check_record(r, spec, f"{source}[{i}]") for i, r in enumerate(records)]
@@ -242,9 +277,9 @@ def load_texts(source: str, text_field: str | None = None) -> list[dict]:
     from quantize.datasets import DATASETS, load_dataset
 
     path = Path(source)
-    name, _, split = source.partition(":")
-    if not path.is_file() and name in DATASETS and split:
-        rows = list(enumerate(load_dataset(name, split), 1))
+    ref = _dataset_ref(source)
+    if ref is not None and ref[0] in DATASETS:
+        rows = list(enumerate(load_dataset(*ref), 1))
         where = [f"{source}: record {i}" for i, _ in rows]
         texts = [r.get("text") for _, r in rows]
     elif path.is_file():

@@ -75,11 +75,15 @@ def default_probes(task: str, n: int = 400) -> list[str]:
     """In-domain parity probes (validation texts, never test texts) plus the built-in hard ones."""
     import random
 
-    from quantize.datasets import load_dataset
+    from edge.specs import load_task_spec, task_data
+    from quantize.data import labelled_records
     from quantize.probes import BUILTIN_PROBES
 
-    dataset = {"intent": "clinc150", "pii": "pii-synth"}[task]
-    texts = [r["text"] for r in load_dataset(dataset, "val")]
+    spec = load_task_spec(task)
+    source = task_data(spec).probes
+    if source is None:
+        raise BuildError(f"task {task!r} names no probes: add `[data] probes = NAME:SPLIT`")
+    texts = [r["text"] for r in labelled_records(source, spec)]
     return list(BUILTIN_PROBES) + random.Random(0).sample(texts, min(n, len(texts)))
 
 
@@ -114,8 +118,10 @@ def is_current(name: str, out: Path) -> bool:
 
     spec = load_task_spec(default_model(name).task)
     int8 = [v for v in manifest.variants if v.name == "int8"]
+    # [data] names the task's data sets, which change nothing the artifact computes
+    facts = {"data"}
     return (
         manifest.adapter.sha256 == open_adapter(default_adapter(name)).sha256()
-        and manifest.task.model_dump() == spec.model_dump()
+        and manifest.task.model_dump(exclude=facts) == spec.model_dump(exclude=facts)
         and all(v.quantization == INT8_SETTINGS for v in int8)  # an older int8 recipe: rebuild
     )

@@ -128,7 +128,7 @@ def evaluate_model(
             [r.top_k[0][0] for r in results],
             [r.confidence for r in results],
             threshold,
-            spec.out_of_scope_label or "out_of_scope",
+            spec.oos_label,
         )
     scores = intent_scores([r["label"] for r in records], labels, spec.out_of_scope_label)
     return _result(spec, source, scores, seconds, len(records), oos_threshold=threshold)

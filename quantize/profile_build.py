@@ -10,7 +10,8 @@ alone and of the whole set in one fresh process), and only the chosen variants a
 ``OUT/build-report.json``. OUT appears in one rename (``replace_dir``).
 
 Default models: the committed adapters on the packaged MiniLM base, evaluated on the held-out
-sets (PII: pii-synth test, templates training never saw; intent: CLINC150 test); their
+set their task spec's ``[data] eval`` names (PII: pii-synth test, templates training never saw;
+intent: CLINC150 test); their
 candidates are cached in ``$EDGE_HOME/candidates/<task>`` and rebuilt when the base, adapter,
 spec or probes change. A model of your own (``--base/--adapter/--task`` with ``--data``)
 replaces the default model of its task; the profile's other tasks keep the defaults.
@@ -35,7 +36,7 @@ from edge.errors import BackendUnavailableError, BuildError, DataError
 from edge.fsutil import replace_dir, staged_dir
 from edge.manifest import MANIFEST_NAME, Manifest, SourceRecord, Variant, file_entry, read_manifest
 from edge.profiles import HardwareProfile, load_hardware_profile, variant_format
-from edge.specs import TaskSpec, load_task_spec
+from edge.specs import TaskSpec, load_task_spec, task_data
 from quantize.build import (
     VARIANT_FORMATS,
     build_variants,
@@ -43,14 +44,13 @@ from quantize.build import (
     steps,
     write_json_atomic,
 )
-from quantize.select import KIND_TASK, print_report, select_variants
+from quantize.select import print_report, select_variants
 
 REPORT_NAME = "build-report.json"
 CANDIDATES_RECORD = "candidates.json"
 # Enough records for a loss of a point to be 10 (intent) / ~30 spans (PII) flips, few enough that
 # a profile of five candidates per task builds in minutes on 2 cores; --eval-limit 0 = all.
 DEFAULT_EVAL_LIMIT = 1000
-DEFAULT_EVAL = {"pii": ("pii-synth", "test"), "intent": ("clinc150", "test")}
 # What the cached default candidates hold, whatever profile asked first, so that building for
 # the next profile reuses them instead of rebuilding (the issue's ONNX and GGUF menu).
 DEFAULT_MENU = ("fp32", "int8", "int4", "gguf-f16", "gguf-q8_0", "gguf-q4_0")
@@ -80,13 +80,14 @@ def _limit(records: list[dict], limit: int | None, seed: int) -> list[dict]:
 
 def default_source(task: str, eval_limit: int | None, seed: int = 0) -> TaskSource:
     """The default model of a task, evaluated on its held-out test split."""
-    from quantize.data import check_records
-    from quantize.datasets import load_dataset
+    from quantize.data import labelled_records
     from quantize.defaults import DEFAULT_BASE, default_adapter, default_probes
 
     spec = load_task_spec(task)
-    name, split = DEFAULT_EVAL[task]
-    records = check_records(load_dataset(name, split), spec, f"{name}:{split}")
+    source = task_data(spec).eval
+    if source is None:
+        raise BuildError(f"task {task!r} names no eval set: add `[data] eval = NAME:SPLIT`")
+    records = labelled_records(source, spec)
     kept = _limit(records, eval_limit, seed)
     return TaskSource(
         task=task,
@@ -94,7 +95,7 @@ def default_source(task: str, eval_limit: int | None, seed: int = 0) -> TaskSour
         adapter=default_adapter(task),
         spec=spec,
         records=kept,
-        eval_source=f"{name}:{split} ({len(kept)} of {len(records)}, seed {seed})",
+        eval_source=f"{source} ({len(kept)} of {len(records)}, seed {seed})",
         probes=default_probes(task),
         cache_dir=edge_home() / "candidates" / task,
         menu=DEFAULT_MENU,
@@ -111,15 +112,15 @@ def custom_source(
     probes: list[str] | None = None,
 ) -> TaskSource:
     """A model of your own, evaluated on ``data`` (JSONL in the README's formats)."""
-    from quantize.data import load_records
+    from quantize.data import labelled_records
 
     if not data:
         raise DataError("--adapter with --profile needs --data FILE: the labelled eval set")
     spec = task if isinstance(task, TaskSpec) else load_task_spec(task)
-    records = load_records(data, spec)
+    records = labelled_records(data, spec)
     kept = _limit(records, eval_limit, seed)
     return TaskSource(
-        task=KIND_TASK[spec.kind],
+        task=spec.alias,
         base=base,
         adapter=Path(adapter),
         spec=spec,

@@ -39,7 +39,6 @@ from edge.errors import BuildError, EdgeError
 from edge.manifest import read_manifest
 from edge.profiles import HardwareProfile
 
-KIND_TASK = {"token-classification": "pii", "sequence-classification": "intent"}
 MB = 2**20
 EPS = 1e-9  # points: two sets this close in loss are equally accurate
 LATENCY_TEXTS = 20  # single-text latency is the p95 of at least this many typical texts
@@ -474,7 +473,7 @@ def select_variants(
         )
     arts = {t: Path(artifacts[t]) for t in profile.tasks}
     for task, art in arts.items():
-        kind_task = KIND_TASK[read_manifest(art).task.kind]
+        kind_task = read_manifest(art).task.alias
         if kind_task != task:
             raise BuildError(f"{art} is a {kind_task} model, given for the profile's {task} task")
     rows: dict[str, list[dict]] = {}

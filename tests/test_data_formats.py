@@ -87,3 +87,24 @@ def test_a_new_tasks_rows_need_a_label(tmp_path):
     f.write_text("text,label\nhi,greeting\nbye, \n")
     with pytest.raises(DataError, match=r"d\.csv:3: the label must be a non-empty string"):
         load_records(f, None)
+
+
+def test_one_loader_for_files_and_named_sets(tmp_path):
+    """labelled_records takes a data file or NAME:SPLIT and checks both the same way; the
+    hand-written set's checked reader parses its lines with the same JSONL reader."""
+    from benchmarks.data.handwritten import checked_records
+    from edge.specs import load_task_spec
+    from quantize.data import labelled_records
+    from quantize.datasets import load_dataset
+
+    spec = load_task_spec("intent")
+    named = labelled_records("clinc150:val", spec)
+    assert [r["text"] for r in named] == [r["text"] for r in load_dataset("clinc150", "val")]
+    path = tmp_path / "clinc.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in named[:5]), encoding="utf-8")
+    assert labelled_records(path, spec) == named[:5]
+    with pytest.raises(DataError, match=r"nope:val: no such data file, nor NAME:SPLIT.*clinc150"):
+        labelled_records("nope:val", spec)
+    bad = tmp_path / "hand.jsonl"
+    with pytest.raises(DataError, match=r"hand\.jsonl:2: not valid JSON"):
+        checked_records(bad, '{"id": "a", "text": "x", "spans": []}\n{"id": \n')

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from benchmarks import presidio_compare as pc
+from benchmarks import presidio_peer as peer
 from benchmarks.data import handwritten
 from edge.errors import DataError
 
@@ -30,7 +31,7 @@ def test_mapping_drops_unmapped_types_and_resolves_conflicts_like_the_anonymizer
         {"start": 50, "end": 61, "entity_type": "NRP", "score": 0.85},
         {"start": 42, "end": 44, "entity_type": "US_DRIVER_LICENSE", "score": 0.01},
     ]
-    mapped, unmapped = pc.map_presidio(raw)
+    mapped, unmapped = peer.map_presidio(raw)
     assert [(s["label"], TEXT[s["start"] : s["end"]]) for s in mapped] == [
         ("EMAIL_ADDRESS", "maria@example.com"),
         ("PERSON", "Maria"),
@@ -38,8 +39,8 @@ def test_mapping_drops_unmapped_types_and_resolves_conflicts_like_the_anonymizer
     ]
     assert unmapped == {"NRP": 1, "US_DRIVER_LICENSE": 1}
     # every Presidio name that maps, maps to the edge type of the same name
-    assert all(k == v for k, v in pc.PRESIDIO_TO_EDGE.items())
-    assert "STREET_ADDRESS" not in pc.PRESIDIO_TO_EDGE.values()
+    assert all(k == v for k, v in peer.PRESIDIO_TO_EDGE.items())
+    assert "STREET_ADDRESS" not in peer.PRESIDIO_TO_EDGE.values()
 
 
 def test_common_scope_ignores_predictions_inside_gold_spans_of_other_types():
@@ -208,14 +209,21 @@ def test_handwritten_set_is_sound_and_matches_its_source():
 
 
 @pytest.mark.skipif(
-    pc.presidio_missing() is not None, reason=f"Presidio not installed: {pc.presidio_missing()}"
+    peer.presidio_missing() is not None, reason=f"Presidio not installed: {peer.presidio_missing()}"
 )
 def test_presidio_for_real_on_the_oracle_artifact(oracle_artifact, tmp_path):
-    presidio = pc.PresidioTool()
+    presidio = peer.PresidioTool()
     assert "ORGANIZATION" not in presidio.types and "STREET_ADDRESS" not in presidio.types
     assert presidio.describe["spacy_model"].endswith("3.8.0")
-    mapped, _ = pc.map_presidio(presidio.raw("Write to maria.garcia@example.com today."))
+    text = "Write to maria.garcia@example.com today."
+    mapped, _ = peer.map_presidio(presidio.raw(text))
     assert ("EMAIL_ADDRESS", 9, 33) in [(s["label"], s["start"], s["end"]) for s in mapped]
+    # `edge bench`'s Presidio peer is the same setup: the same spans for the same text
+    from benchmarks.runners import open_subject
+
+    bench_peer = open_subject({"kind": "presidio", "name": "presidio"})
+    assert bench_peer.run([text], 1) == [presidio.spans(text)]
+    assert presidio.spans(text) == [{k: s[k] for k in ("start", "end", "label")} for s in mapped]
     out = tmp_path / "rep"
     args = ["--model", str(oracle_artifact), "--dataset", "handwritten", "--limit", "6"]
     assert pc.main([*args, "--out", str(out), "--quiet"]) == 0
@@ -227,7 +235,7 @@ def test_presidio_for_real_on_the_oracle_artifact(oracle_artifact, tmp_path):
 
 
 @pytest.mark.skipif(
-    pc.presidio_missing() is not None, reason=f"Presidio not installed: {pc.presidio_missing()}"
+    peer.presidio_missing() is not None, reason=f"Presidio not installed: {peer.presidio_missing()}"
 )
 def test_edge_bench_vs_presidio(oracle_artifact, tmp_path):
     from click.testing import CliRunner

@@ -658,7 +658,7 @@ def test_missing_default_model_names_the_remedy(tmp_path):
 
 def test_edge_recognizer_inside_a_real_analyzer_engine(models):
     pytest.importorskip("presidio_analyzer")
-    from benchmarks.presidio_compare import PresidioTool, presidio_missing
+    from benchmarks.presidio_peer import PresidioTool, presidio_missing
 
     if presidio_missing():
         pytest.skip(presidio_missing())

@@ -65,3 +65,41 @@ def test_stride_must_leave_room(tmp_path):
     )
     with pytest.raises(SpecError, match="stride"):
         load_task_spec(p)
+
+
+def test_task_facts_come_from_the_spec(tmp_path):
+    """Alias, kind, data sets and the out-of-scope answer are read from the task spec alone:
+    the shipped specs name their data, an artifact's older spec (no [data]) finds its shipped
+    namesake's, a user's own task has none, and `edge pii`/`edge intent` map to the kinds."""
+    from edge.specs import OUT_OF_SCOPE, TASK_ALIASES, TaskData, kind_of_alias, task_data
+    from quantize.datasets import DATASETS
+
+    shipped = {t: load_task_spec(t) for t in ("pii", "intent")}
+    for name, spec in shipped.items():
+        assert spec.alias == name and kind_of_alias(name) == spec.kind
+        data = task_data(spec)
+        for ref in (data.eval, data.probes):
+            assert ref.partition(":")[0] in DATASETS
+        assert data.eval.endswith(":test") and data.probes.endswith(":val")
+        older = spec.model_copy(update={"data": None})  # a manifest written before [data]
+        assert task_data(older) == data
+    from typing import get_args
+
+    from edge.profiles import TaskName
+
+    assert set(get_args(TaskName)) == set(TASK_ALIASES.values())  # a profile's `tasks`
+    with pytest.raises(SpecError, match=r"no task kind called 'ner'.*pii, intent"):
+        kind_of_alias("ner")
+    assert shipped["intent"].oos_label == shipped["intent"].out_of_scope_label == "oos"
+    own = load_task_spec(
+        write(tmp_path, 'name = "support"\nkind = "sequence-classification"\nlabels = ["a", "b"]\n')
+    )
+    assert own.alias == "intent" and own.oos_label == OUT_OF_SCOPE
+    assert task_data(own) == TaskData()
+
+
+def test_data_names_a_split(tmp_path):
+    body = 'name = "x"\nkind = "sequence-classification"\nlabels = ["a"]\n[data]\neval = "%s"\n'
+    with pytest.raises(SpecError, match=r"data\.eval: String should match"):
+        load_task_spec(write(tmp_path, body % "clinc150"))
+    assert load_task_spec(write(tmp_path, body % "clinc150:test")).data.eval == "clinc150:test"

@@ -116,8 +116,12 @@ def load(path: Path = JSONL) -> list[dict]:
 
 
 def checked_records(path: Path, text: str) -> list[dict]:
-    """The JSONL ``text`` of ``path`` as records; ``DataError`` names every problem."""
-    records = [json.loads(x) for x in text.splitlines() if x.strip()]
+    """The JSONL ``text`` of ``path`` as records; ``DataError`` names every problem. Lines are
+    read by the build's one JSONL reader (``quantize.data.jsonl_rows``); :func:`validate` adds
+    what a hand-labelled set needs beyond a task's records (ids, each span's own text)."""
+    from quantize.data import jsonl_rows
+
+    records = [r for _, r in jsonl_rows(path, text)]
     problems = validate(records)
     if problems:
         raise DataError(f"{path}: " + "; ".join(problems[:10]))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from edge.errors import ArtifactError, InputError
+from edge.errors import InputError
 from edge.policy import is_loopback
 from edge.serve.app import Service, create_app
 from edge.serve.auth import load_or_create_token
@@ -16,7 +16,6 @@ from edge.serve.limits import Limits
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8470
-TASK_SLOTS = {"token-classification": "pii", "sequence-classification": "intent"}
 
 
 @dataclass(frozen=True)
@@ -84,10 +83,8 @@ def load_models(
     with ThreadPoolExecutor(len(paths)) as pool:
         opened = list(pool.map(open_one, paths))
     loaded: dict[str, Any] = {}
-    for path, model in zip(paths, opened, strict=True):
-        slot = TASK_SLOTS.get(model.task.kind)
-        if slot is None:
-            raise ArtifactError(f"{path}: task kind {model.task.kind!r} cannot be served")
+    for model in opened:
+        slot = model.task.alias  # "pii" or "intent": every task kind has its slot
         if slot in loaded:
             raise InputError(f"two {slot} models given (--model); the service serves one of each")
         loaded[slot] = model

@@ -25,20 +25,11 @@ from faker.generator import Generator
 from stdnum import luhn
 from stdnum.iso7064 import mod_97_10
 
-ENTITY_TYPES: tuple[str, ...] = (
-    "PERSON",
-    "EMAIL_ADDRESS",
-    "PHONE_NUMBER",
-    "CREDIT_CARD",
-    "IBAN_CODE",
-    "US_SSN",
-    "STREET_ADDRESS",
-    "LOCATION",
-    "DATE_TIME",
-    "IP_ADDRESS",
-    "URL",
-    "ORGANIZATION",
-)
+from edge.specs import load_task_spec
+
+# The PII task's entity types, as its spec lists them (the model's label set): the generator
+# renders each of them and nothing else.
+ENTITY_TYPES: tuple[str, ...] = tuple(load_task_spec("pii").entities or ())
 
 # Locale -> sampling weight. English-language text dominates, but names, addresses, phones and
 # companies come from many locales so the model does not learn "PII == anglophone".
