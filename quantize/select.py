@@ -38,12 +38,13 @@ from pathlib import Path
 from edge.errors import BuildError, EdgeError
 from edge.manifest import read_manifest
 from edge.profiles import HardwareProfile
+from edge.variants import smaller_quants
 
 KIND_TASK = {"token-classification": "pii", "sequence-classification": "intent"}
 MB = 2**20
 EPS = 1e-9  # points: two sets this close in loss are equally accurate
 LATENCY_TEXTS = 20  # single-text latency is the p95 of at least this many typical texts
-SMALL_VARIANTS = ("int4", "gguf-q4_0", "int8", "gguf-q8_0")  # what to suggest, smallest first
+SMALL_VARIANTS = smaller_quants()  # what to suggest allowing, smallest first
 
 # progress(description, completed, total): the caller draws it (rich in profile_build).
 Progress = Callable[[str, int, int], None]

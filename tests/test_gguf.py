@@ -24,6 +24,7 @@ from click.testing import CliRunner
 
 import edge
 from edge.backends.gguf import GGUFBackend, load_llama_cpp
+from edge.backends.gguf_keys import HEAD_FILE
 from edge.cli import main
 from edge.errors import ArtifactError, BackendUnavailableError, BuildError
 from edge.manifest import MANIFEST_NAME, Variant, file_entry, read_manifest, sha256_file
@@ -31,7 +32,7 @@ from edge.specs import ParityThresholds
 from edge.tokenization import TextEncoder
 from quantize.build import build, write_tokenizer
 from quantize.gguf_build import build_gguf_variants
-from quantize.gguf_export import GGUF_VARIANTS, HEAD_FILE, add_vocab, write_gguf
+from quantize.gguf_export import GGUF_VARIANTS, add_vocab, write_gguf
 from quantize.merge import merge
 from quantize.parity import probe_batches, torch_logits
 from quantize.probes import load_probes
@@ -304,6 +305,38 @@ def test_intent_labels_in_gguf_metadata(intent_built):
     finally:
         llama_cpp.llama_model_free(model)
     assert labels == intent_built.spec.model_labels
+
+
+def test_gguf_keys_are_gguf_pys_and_the_files_carry_them(pii_built, intent_built):
+    """edge/backends/gguf_keys.py spells llama.cpp's keys without the gguf package; they are
+    gguf-py's, and every key the runtime reads is in the files the build writes, with the head
+    kind's pooling."""
+    import gguf
+
+    from edge.backends import gguf_keys as k
+
+    ours = {
+        k.KEY_ARCHITECTURE: gguf.Keys.General.ARCHITECTURE,
+        k.KEY_ALIGNMENT: gguf.Keys.General.ALIGNMENT,
+        k.KEY_EMBEDDING_LENGTH: gguf.Keys.LLM.EMBEDDING_LENGTH,
+        k.KEY_BLOCK_COUNT: gguf.Keys.LLM.BLOCK_COUNT,
+        k.KEY_CONTEXT_LENGTH: gguf.Keys.LLM.CONTEXT_LENGTH,
+        k.KEY_HEAD_COUNT: gguf.Keys.Attention.HEAD_COUNT,
+        k.KEY_LAYER_NORM_EPS: gguf.Keys.Attention.LAYERNORM_EPS,
+        k.KEY_CLASSIFIER_LABELS: gguf.Keys.Classifier.OUTPUT_LABELS,
+    }
+    for key, theirs in ours.items():
+        assert key == theirs.format(arch=k.ARCH)
+    assert set(k.POOLING.values()) <= {p.name for p in gguf.PoolingType}
+    for built, head in ((pii_built, "token"), (intent_built, "rank")):
+        path = built.dir / built.variants["gguf-q8_0"].model.file
+        fields = gguf.GGUFReader(str(path)).fields
+        optional = {k.KEY_ALIGNMENT} | ({k.KEY_CLASSIFIER_LABELS} if head != "rank" else set())
+        for key in (*ours, k.KEY_EDGE_HEAD, k.KEY_EDGE_LABELS):
+            assert key in fields or key in optional, key
+        assert fields[k.KEY_EDGE_HEAD].contents() == head
+        pooling = fields[gguf.Keys.LLM.POOLING_TYPE.format(arch=k.ARCH)].contents()
+        assert gguf.PoolingType(pooling).name == k.POOLING[head]
 
 
 # -- batching and threads -----------------------------------------------------------------------
