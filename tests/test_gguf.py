@@ -30,6 +30,7 @@ from edge.errors import ArtifactError, BackendUnavailableError, BuildError
 from edge.manifest import MANIFEST_NAME, Variant, file_entry, read_manifest, sha256_file
 from edge.specs import ParityThresholds
 from edge.tokenization import TextEncoder
+from edge.variants import VARIANTS
 from quantize.build import build, write_tokenizer
 from quantize.gguf_build import build_gguf_variants
 from quantize.gguf_export import GGUF_VARIANTS, add_vocab, write_gguf
@@ -48,11 +49,13 @@ TINY_PARITY = {
     "gguf-q8_0": ParityThresholds(min_argmax_agreement=0.98),
     "gguf-q6_k": ParityThresholds(min_argmax_agreement=0.9),
     "gguf-q5_k_m": ParityThresholds(min_argmax_agreement=0.9),
+    "gguf-q5_1": ParityThresholds(min_argmax_agreement=0.9),
     "gguf-q5_0": ParityThresholds(min_argmax_agreement=0.9),
     "gguf-q4_k_m": ParityThresholds(min_argmax_agreement=0.9),
     "gguf-q4_0": ParityThresholds(min_argmax_agreement=0.9),
 }
-SMALL_TYPES = ["gguf-f32", "gguf-f16", "gguf-q8_0", "gguf-q5_0", "gguf-q4_0"]  # 32-wide blocks
+# 32-wide blocks, largest first (gguf-q5_1: the variant added as one row of edge/variants.py)
+SMALL_TYPES = ["gguf-f32", "gguf-f16", "gguf-q8_0", "gguf-q5_1", "gguf-q5_0", "gguf-q4_0"]
 K_TYPES = ["gguf-q6_k", "gguf-q5_k_m", "gguf-q4_k_m"]  # 256-wide blocks: hidden 256 model
 
 
@@ -694,6 +697,33 @@ def test_cli_build_format_gguf(tiny_base, intent_adapter, tmp_path):
     assert r.exit_code == 6 and "multiples of 256" in r.output
     r = run(*args, "--out", tmp_path / "x", "--variants", "gguf-q3", "--quiet")
     assert r.exit_code == 6 and "gguf-q4_k_m" in r.output  # the error lists the known names
+
+
+def test_a_variant_added_as_one_table_row_builds_loads_and_runs(
+    tiny_base, intent_adapter, tmp_path
+):
+    """gguf-q5_1 is one row of edge/variants.py and nothing else: `edge build --variants` makes
+    it with llama.cpp's quantizer, measures its parity, the GGUF backend loads it and it runs
+    (a random tiny model has near-ties, so its threshold is set as for the other types here)."""
+    spec = tmp_path / "intent.toml"
+    spec.write_text(
+        'name = "intent-test"\nkind = "sequence-classification"\n'
+        'labels = ["book_table", "weather", "play_music", "out_of_scope"]\n'
+        "[parity.gguf-q5_1]\nmin_argmax_agreement = 0.9\n"
+    )
+    out = tmp_path / "art"
+    args = ["build", "--base", tiny_base, "--adapter", intent_adapter, "--task", spec]
+    r = run(*args, "--out", out, "--variants", "gguf-q5_1", "--quiet")
+    assert r.exit_code == 0, r.output
+    v = read_manifest(out).variant("gguf-q5_1")
+    assert v.model.file == VARIANTS["gguf-q5_1"].file and v.format == "gguf"
+    assert v.quantization["ftype"] == "MOSTLY_Q5_1" and "q5_1" in v.quantization["tensor_types"]
+    assert v.parity.passed and v.parity.argmax_agreement >= 0.9 and v.parity.probe_units > 0
+    model = edge.load(out, variant="gguf-q5_1", threads=1)
+    labels = {"book_table", "weather", "play_music", "out_of_scope"}
+    assert {r.label for r in model.classify(["book a table", "will it rain"])} <= labels
+    r = run("info", out)
+    assert r.exit_code == 0 and "gguf-q5_1" in r.output
 
 
 def test_extra_buffers_are_off_where_the_cpu_lists_amx(monkeypatch):
