@@ -678,15 +678,21 @@ def test_cli_pii_and_intent_on_gguf(pii_art, intent_art):
     assert r.exit_code == 0 and "gguf-q8_0" in r.output and "gguf-f16" in r.output
 
 
-def test_cli_build_format_gguf(tiny_base, intent_adapter, tmp_path):
+def build_args(tiny_base, intent_adapter, tmp_path, loose: str) -> list:
+    """`edge build` of the tiny intent adapter with a spec holding ``loose`` to 0.9 (a random
+    tiny model's near-ties flip)."""
     spec = tmp_path / "intent.toml"
     spec.write_text(
         'name = "intent-test"\nkind = "sequence-classification"\n'
         'labels = ["book_table", "weather", "play_music", "out_of_scope"]\n'
-        "[parity.gguf-q4_0]\nmin_argmax_agreement = 0.9\n"
+        f"[parity.{loose}]\nmin_argmax_agreement = 0.9\n"
     )
+    return ["build", "--base", tiny_base, "--adapter", intent_adapter, "--task", spec]
+
+
+def test_cli_build_format_gguf(tiny_base, intent_adapter, tmp_path):
     out = tmp_path / "art"
-    args = ["build", "--base", tiny_base, "--adapter", intent_adapter, "--task", spec]
+    args = build_args(tiny_base, intent_adapter, tmp_path, "gguf-q4_0")
     r = run(*args, "--out", out, "--format", "gguf", "--quiet")
     assert r.exit_code == 0, r.output
     m = read_manifest(out)
@@ -705,14 +711,8 @@ def test_a_variant_added_as_one_table_row_builds_loads_and_runs(
     """gguf-q5_1 is one row of edge/variants.py and nothing else: `edge build --variants` makes
     it with llama.cpp's quantizer, measures its parity, the GGUF backend loads it and it runs
     (a random tiny model has near-ties, so its threshold is set as for the other types here)."""
-    spec = tmp_path / "intent.toml"
-    spec.write_text(
-        'name = "intent-test"\nkind = "sequence-classification"\n'
-        'labels = ["book_table", "weather", "play_music", "out_of_scope"]\n'
-        "[parity.gguf-q5_1]\nmin_argmax_agreement = 0.9\n"
-    )
     out = tmp_path / "art"
-    args = ["build", "--base", tiny_base, "--adapter", intent_adapter, "--task", spec]
+    args = build_args(tiny_base, intent_adapter, tmp_path, "gguf-q5_1")
     r = run(*args, "--out", out, "--variants", "gguf-q5_1", "--quiet")
     assert r.exit_code == 0, r.output
     v = read_manifest(out).variant("gguf-q5_1")
