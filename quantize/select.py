@@ -270,10 +270,8 @@ def _try_sets(
             "loss_points": loss(combo),
             "sum_of_alone_models_mb": alone_mb(combo),
         }
-        alone = [
-            (t, r, o) for t, r in combo.items() for o in _over_alone(profile, r)
-        ]  # one member over a budget on its own: the set cannot fit, not run
-        if alone:
+        alone = [(t, r, o) for t, r in combo.items() for o in _over_alone(profile, r)]
+        if alone:  # one member over a budget on its own: the set cannot fit, not run
             entry.update(measured=False, fits=False)
             entry["over_alone"] = [f"{t} {r.variant} alone: {o}" for t, r, o in alone]
             sets.append(entry)
