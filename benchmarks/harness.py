@@ -35,7 +35,7 @@ import edge
 from benchmarks import flops as flops_mod
 from benchmarks import hardware, measure, runners
 from benchmarks.profile import check as check_profile
-from benchmarks.profile import load_profile, raise_if_missed
+from benchmarks.profile import check_task_keys, load_profile, raise_if_missed
 from benchmarks.report import check_out_dir, write_report
 from benchmarks.workload import LENGTHS, THROUGHPUT_BUCKET, Workload, build_workload
 from edge.errors import BackendUnavailableError, EdgeError
@@ -448,6 +448,8 @@ def run_bench(cfg: BenchConfig, *, gate: bool = True) -> dict:
     profile = load_profile(cfg.profile) if cfg.profile else None
     check_out_dir(cfg.out)
     manifests = [(Path(m), read_manifest(Path(m))) for m in cfg.models]
+    if profile is not None:  # a misspelled per-task target: before any timing
+        check_task_keys(*profile, [(m.task.name, m.task.kind) for _, m in manifests])
     probe_threads = sorted({1, hardware.cpu_count(), *cfg.threads})
     plans = [plan_subjects(a, m, cfg) for a, m in manifests]
     total = len(probe_threads) + sum(map(len, plans)) * units_per_subject(cfg)

@@ -4,8 +4,7 @@ A profile is either a hardware profile (``specs/hardware/NAME.toml``, see edge/p
 memory budget for the models, split evenly over its tasks and checked against each model's share
 of its process, peak RSS minus the imported runtime's, and its p95 latency targets become the
 targets), or
-a plain TOML file (a path, or a name looked up in ``specs/profiles/``) of which the gate reads
-only ``[targets]``::
+a plain TOML file of targets, given by its path (a bare name is a hardware profile)::
 
     name = "pi5"                       # optional
     [targets]
@@ -14,9 +13,11 @@ only ``[targets]``::
     pii = 40
     intent = 15
 
-Keys beside ``[targets]`` are kept but not read, so a richer profile still gates. A task's entry
-is looked up by its spec name (``pii``, ``intent``), then by kind (``pii`` for token
-classification, ``intent`` for sequence classification). What is checked, per model: the
+Nothing else may be in it: an unknown key is a spec error, as is a per-task key that names no
+task (neither a benched model's task nor its kind's alias nor a spec in ``specs/tasks/``), since
+a gate that skips a misspelled target passes a release it should stop. A task's entry is looked
+up by its spec name (``pii``, ``intent``), then by kind (``pii`` for token classification,
+``intent`` for sequence classification). What is checked, per model: the
 artifact's default variant (what ``edge.load`` ships), p95 per text at the medium length (~64
 tokens), one text at a time, at the largest ``--threads`` value; and its peak RSS (load + one
 batch, in a fresh process).
@@ -28,11 +29,11 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from edge.errors import EdgeError, SpecError
 from edge.profiles import load_hardware_profile
-from edge.specs import TASK_ALIASES, load_spec, resolve_spec_path, specs_dir
+from edge.specs import TASK_ALIASES, _Strict, load_spec, resolve_spec_path, specs_dir
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -51,9 +52,7 @@ class TargetMissedError(EdgeError):
 PerTask = float | dict[str, float]
 
 
-class Targets(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class Targets(_Strict):
     latency_ms_p95: PerTask | None = None
     memory_mb: PerTask | None = None
     # What memory_mb is checked against: the process's peak RSS, or (hardware profiles, whose
@@ -61,9 +60,7 @@ class Targets(BaseModel):
     memory_of: Literal["process", "models"] = "process"
 
 
-class Profile(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
+class Profile(_Strict):
     name: str | None = None
     targets: Targets = Field(...)
 
@@ -90,12 +87,29 @@ def load_profile(name_or_path: str) -> tuple[Profile, Path]:
     if hardware is not None:
         hw = load_hardware_profile(hardware)
         return Profile(name=hw.name, targets=Targets(**hw.gate_targets())), hardware
-    path = resolve_spec_path(name_or_path, "profiles")
-    profile = load_spec(path, Profile, "profiles")
+    path = resolve_spec_path(name_or_path, "hardware")  # a bare name: SpecError listing them
+    profile = load_spec(path, Profile, "hardware")
     t = profile.targets
     if t.latency_ms_p95 is None and t.memory_mb is None:
         raise SpecError(f"{path}: [targets] sets neither latency_ms_p95 nor memory_mb")
     return profile, path
+
+
+def check_task_keys(profile: Profile, path: Path, tasks: list[tuple[str, str]]) -> None:
+    """SpecError if a per-task target names no task: not one of ``tasks`` (the benched models'
+    (task, kind)), their kinds' aliases, nor a task spec in ``specs/tasks/``. Called before any
+    timing, and by ``check``."""
+    known = {t for t, _ in tasks} | {TASK_ALIASES[k] for _, k in tasks if k in TASK_ALIASES}
+    folder = specs_dir() / "tasks"
+    known |= {f.stem for f in folder.glob("*.toml")} if folder.is_dir() else set()
+    for metric in ("latency_ms_p95", "memory_mb"):
+        table = getattr(profile.targets, metric)
+        unknown = sorted(set(table) - known) if isinstance(table, dict) else []
+        if unknown:
+            raise SpecError(
+                f"{path}: targets.{metric}: {', '.join(map(repr, unknown))} names no task; "
+                f"use one of {', '.join(sorted(known))} (a misspelled target would gate nothing)"
+            )
 
 
 def target_for(value: PerTask | None, task: str, kind: str) -> float | None:
@@ -109,6 +123,7 @@ def target_for(value: PerTask | None, task: str, kind: str) -> float | None:
 
 def check(profile: Profile, path: Path, models: list[dict]) -> dict:
     """One check per (model, target) against the bench report's model entries."""
+    check_task_keys(profile, path, [(m["task"], m["kind"]) for m in models])
     checks = []
     for m in models:
         task, kind, variant = m["task"], m["kind"], m["default_variant"]

@@ -13,8 +13,8 @@ variant belongs to the device, not to the build. Validation goes through
 classifies one short message, a server batches): peak RSS includes the activations of that
 batch, so ``edge build --profile`` (quantize/profile_build.py) measures memory with it.
 
-``edge bench --profile`` still reads its own ``specs/profiles/*.toml`` ([targets] only);
-``HardwareProfile.gate_targets`` gives the equivalent table for a hardware profile.
+``edge bench --profile`` gates on a hardware profile through ``HardwareProfile.gate_targets``,
+or on a plain TOML file of ``[targets]`` given by its path (benchmarks/profile.py).
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from edge.specs import _default_parity, _Strict, load_spec
+from edge.specs import _Strict, load_spec
+from edge.variants import Format, names, variant_format
 
 BackendName = Literal["coreml", "metal", "nnapi", "cpu"]
-FormatName = Literal["onnx", "gguf"]
+FormatName = Format
 IsaHint = Literal[
     "neon",
     "dotprod",
@@ -49,16 +50,6 @@ InputLength = Literal["short", "medium", "long"]  # benchmarks.workload's bucket
 # of one model differ on a handful of records, so a gap under half a point is which records the
 # sample drew, not a property of the variant, and should not cost the device memory.
 DEFAULT_MIN_GAIN_POINTS = 0.5
-
-
-def known_variants() -> list[str]:
-    """Variant names the builder knows (the parity table lists every one of them)."""
-    return list(_default_parity())
-
-
-def variant_format(variant: str) -> str:
-    """``gguf-*`` variants are llama.cpp files; the rest are ONNX."""
-    return "gguf" if variant.startswith("gguf-") else "onnx"
 
 
 class HardwareProfile(_Strict):
@@ -109,7 +100,7 @@ class HardwareProfile(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> HardwareProfile:
-        known = known_variants()
+        known = names()
         bad = [v for v in self.variants if v not in known]
         if bad:
             raise ValueError(f"variants: unknown {bad}; allowed: {', '.join(known)}")

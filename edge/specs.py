@@ -16,6 +16,7 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from edge.errors import SpecError
+from edge.variants import VARIANTS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -62,36 +63,9 @@ class ParityThresholds(_Strict):
 
 
 def _default_parity() -> dict[str, ParityThresholds]:
-    """Thresholds for the variants a spec's ``[parity]`` does not name.
-
-    GGUF f32 cannot be held to 1e-3: llama.cpp's CPU GELU is the tanh form read from an f16
-    table (ggml-cpu/vec.h, GGML_GELU_FP16), so exact f32 weights still move the default MiniLM
-    models' logits by up to 0.053 (PII) / 0.028 (intent); tests/test_gguf.py shows the
-    conversion itself is exact against a PyTorch model given that same GELU.
-    Quantized GGUF, measured on the default MiniLM-L6 adapters (argmax agreement with PyTorch;
-    PII: 12,645 tokens of held-out synthetic text / intent: 1,000 CLINC150 val texts; ONNX int8
-    for scale 0.992 / 0.991): f32 0.9999 / 1.000, f16 0.9999 / 1.000, q8_0 0.9986 / 0.996,
-    q6_k 0.9984 / 0.995, q5_k_m 0.9963 / 0.984, q5_0 0.9931 / 0.990, q4_k_m 0.9939 / 0.987,
-    q4_0 0.9878 / 0.977. The defaults sit about a point under the lower of each pair. Even the
-    loosest catches a broken conversion: the pooler-less intent head agrees 0.015.
-    ONNX int4 (MatMulNBits blocks of 32, embeddings included), same measure on 29,766 PII
-    validation tokens / 1,000 CLINC150 val texts: 0.9997 / 0.976 (int8 on the same texts
-    0.9998 / 0.984); on the build's own probes (val texts + the hard built-in ones) 0.9987 /
-    0.968 with the CLS-pooled intent adapter, 0.9992 / 0.979 with the mean-pooled one.
-    """
-    return {
-        "fp32": ParityThresholds(max_abs_logit_diff=1e-3, min_argmax_agreement=1.0),
-        "int8": ParityThresholds(min_argmax_agreement=0.99),
-        "int4": ParityThresholds(min_argmax_agreement=0.965),
-        "gguf-f32": ParityThresholds(max_abs_logit_diff=0.1, min_argmax_agreement=0.999),
-        "gguf-f16": ParityThresholds(min_argmax_agreement=0.99),
-        "gguf-q8_0": ParityThresholds(min_argmax_agreement=0.99),
-        "gguf-q6_k": ParityThresholds(min_argmax_agreement=0.99),
-        "gguf-q5_k_m": ParityThresholds(min_argmax_agreement=0.975),
-        "gguf-q5_0": ParityThresholds(min_argmax_agreement=0.98),
-        "gguf-q4_k_m": ParityThresholds(min_argmax_agreement=0.975),
-        "gguf-q4_0": ParityThresholds(min_argmax_agreement=0.965),
-    }
+    """Thresholds for the variants a spec's ``[parity]`` does not name: each variant's row in
+    ``edge.variants`` (where the measurements behind them are noted)."""
+    return {name: ParityThresholds(**v.parity) for name, v in VARIANTS.items()}
 
 
 class OperatorSpec(_Strict):
@@ -327,6 +301,15 @@ class TaskSpec(_Strict):
                     f"anonymize.entities: unknown entity type(s) {', '.join(unknown)}; "
                     f"allowed: {', '.join(self.all_entities)}"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _parity_names_variants(self) -> TaskSpec:
+        """A misspelled ``[parity.NAME]`` would leave the variant at its default thresholds."""
+        if unknown := sorted(set(self.parity) - set(VARIANTS)):
+            raise ValueError(
+                f"parity: no variant named {', '.join(unknown)}; known: {', '.join(VARIANTS)}"
+            )
         return self
 
     @model_validator(mode="after")

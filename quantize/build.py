@@ -29,22 +29,23 @@ from edge.manifest import (
 )
 from edge.specs import TaskSpec, load_task_spec
 from edge.tokenization import TextEncoder, load_tokenizer, show_line_breaks
+from edge.variants import VARIANTS, default_build
 from quantize import parity
 from quantize.gguf_build import build_gguf_variants
-from quantize.gguf_export import GGUF_VARIANTS
 from quantize.merge import merge
-from quantize.onnx_export import ONNX_VARIANTS, export_fp32
+from quantize.onnx_export import export_fp32, make_variant
 from quantize.probes import BUILTIN_PROBES, load_probes
 from quantize.sources import check_compatible, open_adapter, open_base
 
 SPECIAL_TOKENS = {"cls": "[CLS]", "sep": "[SEP]", "pad": "[PAD]"}
 
-# `edge build --format F` without --variants builds these. ONNX int4 (MatMulNBits) is built by
-# name (`--variants int4`) or by `edge build --profile` where a profile allows it; it is not in
-# the onnx default because on intent it agrees with PyTorch a point less than int8 does.
+# `edge build --format F` without --variants builds the rows marked ``default_build`` in
+# edge.variants. ONNX int4 (MatMulNBits) is built by name (`--variants int4`) or by `edge build
+# --profile` where a profile allows it; it is not in the onnx default because on intent it agrees
+# with PyTorch a point less than int8 does.
 FORMAT_VARIANTS: dict[str, tuple[str, ...]] = {
-    "onnx": ("fp32", "int8"),
-    "gguf": ("gguf-f16", "gguf-q8_0", "gguf-q4_0"),
+    "onnx": default_build("onnx"),
+    "gguf": default_build("gguf"),
 }
 FORMAT_VARIANTS["all"] = FORMAT_VARIANTS["onnx"] + FORMAT_VARIANTS["gguf"]
 
@@ -122,12 +123,11 @@ def build_onnx_variants(
     built: list[Variant] = []
     try:
         for name in variants:
-            file_name, maker = ONNX_VARIANTS[name]
             advance(f"making {name}")
-            settings = maker(export_file, tmp_dir / file_name)
+            target, settings = make_variant(name, export_file, tmp_dir)
             done()
             advance(f"parity {name} vs PyTorch")
-            entry = file_entry(tmp_dir, tmp_dir / file_name)
+            entry = file_entry(tmp_dir, target)
             partial = Variant.model_construct(
                 name=name, format="onnx", model=entry, quantization=settings
             )
@@ -148,11 +148,7 @@ def build_onnx_variants(
     return built
 
 
-# Every variant name → its format, and each format's builder (same signature): data, not ifs.
-VARIANT_FORMATS: dict[str, str] = {
-    **dict.fromkeys(ONNX_VARIANTS, "onnx"),
-    **dict.fromkeys(GGUF_VARIANTS, "gguf"),
-}
+# Each format's builder (same signature): data, not ifs. Which format a variant is: edge.variants.
 FORMAT_BUILDERS: dict[str, Callable[..., list[Variant]]] = {
     "onnx": build_onnx_variants,
     "gguf": build_gguf_variants,
@@ -181,7 +177,7 @@ def build_variants(
     done()
     built: list[Variant] = []
     for fmt, builder in FORMAT_BUILDERS.items():
-        names = [v for v in variants if VARIANT_FORMATS[v] == fmt]
+        names = [v for v in variants if VARIANTS[v].format == fmt]
         if names:
             built += builder(merged, spec, tmp_dir, names, encoder, texts, progress=progress)
     if labelled:
@@ -219,11 +215,11 @@ def build(
     started = time.perf_counter()
     console = console or Console(stderr=True)
     spec = task if isinstance(task, TaskSpec) else load_task_spec(task)
-    unknown = [v for v in variants if v not in VARIANT_FORMATS]
+    unknown = [v for v in variants if v not in VARIANTS]
     if unknown or not variants or len(set(variants)) != len(variants):
         raise BuildError(
             f"unknown or repeated variants {unknown or list(variants)}; choose from "
-            f"{', '.join(VARIANT_FORMATS)}"
+            f"{', '.join(VARIANTS)}"
         )
     base_dir = open_base(base)
     adapter_dir = open_adapter(adapter)
@@ -240,7 +236,7 @@ def build(
     else:
         texts = load_probes(spec.probe_file)
     with staged_dir(out_dir, lambda tmp, out: publish(tmp, out, force)) as tmp_dir:
-        formats = {VARIANT_FORMATS[v] for v in variants}
+        formats = {VARIANTS[v].format for v in variants}
         with steps(console, 2 + len(formats) + 2 * len(variants), quiet) as (advance, done):
             built, special = build_variants(
                 base_dir,

@@ -9,6 +9,7 @@ from pathlib import Path
 from edge.defaults import DEFAULT_MODEL_TASKS
 from edge.errors import BuildError
 from edge.manifest import Manifest
+from edge.variants import VARIANTS
 
 DEFAULT_BASE = "all-MiniLM-L6-v2"
 ADAPTERS_DIR = Path(__file__).resolve().parent / "default_adapters"
@@ -114,14 +115,13 @@ def is_current(name: str, out: Path) -> bool:
         manifest = read_manifest(out)
     except ArtifactError:
         return False
-    from quantize.onnx_export import INT8_SETTINGS
-
     spec = load_task_spec(default_model(name).task)
     int8 = [v for v in manifest.variants if v.name == "int8"]
+    recipe = dict(VARIANTS["int8"].quantizer)  # an older int8 recipe: rebuild
     # [data] names the task's data sets, which change nothing the artifact computes
     facts = {"data"}
     return (
         manifest.adapter.sha256 == open_adapter(default_adapter(name)).sha256()
         and manifest.task.model_dump(exclude=facts) == spec.model_dump(exclude=facts)
-        and all(v.quantization == INT8_SETTINGS for v in int8)  # an older int8 recipe: rebuild
+        and all(v.quantization == recipe for v in int8)
     )

@@ -11,14 +11,15 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from edge.backends.gguf_keys import HEAD_FILE
 from edge.errors import BuildError
 from edge.manifest import Variant, file_entry
 from edge.specs import TaskSpec
 from edge.tokenization import TextEncoder
 from quantize import parity
 from quantize.gguf_export import (
+    ALL_F32,
     GGUF_VARIANTS,
-    HEAD_FILE,
     check_takes,
     describe,
     quantize,
@@ -69,7 +70,7 @@ def build_gguf_variants(
             t = GGUF_VARIANTS[name]
             advance(f"making {name}")
             target = tmp_dir / t.file
-            if name == "gguf-f32":
+            if t.ftype == ALL_F32:  # the export is the variant
                 shutil.copyfile(export, target)
                 settings = describe(target, name)
             else:

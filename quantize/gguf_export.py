@@ -48,18 +48,18 @@ from pathlib import Path
 
 import numpy as np
 
+from edge.backends.gguf_keys import (
+    ARCH,
+    KEY_EDGE_HEAD,
+    KEY_EDGE_LABELS,
+    KEY_NORMALIZER_LOWERCASE,
+    KEY_NORMALIZER_STRIP_ACCENTS,
+    NPZ_HEADS,
+    POOLING,
+)
 from edge.errors import BuildError
 from edge.specs import TaskSpec
-
-ARCH = "bert"
-HEAD_FILE = "head.npz"
-
-# Keys llama.cpp reads that gguf 0.19's Keys class does not name (src/llama-arch.cpp).
-KEY_NORMALIZER_LOWERCASE = "tokenizer.ggml.normalizer.lowercase"
-KEY_NORMALIZER_STRIP_ACCENTS = "tokenizer.ggml.normalizer.strip_accents"
-# Our own keys: what the runtime needs to know about the file without the manifest.
-KEY_EDGE_HEAD = "edge.head"  # head_kind(): how the runtime turns the file's output into logits
-KEY_EDGE_LABELS = "edge.labels"
+from edge.variants import VARIANTS
 
 # Tensors of the task head, per head kind: HF name (without the ``bert.`` prefix) → llama.cpp
 # tensor role (None: leave the tensor out). Looked up before gguf-py's TensorNameMap, which
@@ -69,10 +69,8 @@ HEAD_TENSORS: dict[str, dict[str, str | None]] = {
     "mean": {},  # the classifier goes to head.npz, there is no pooler
     "token": {},  # the classifier goes to head.npz, there is no pooler
 }
-# head kind → llama.cpp pooling: RANK applies cls/tanh/cls.output inside llama.cpp; MEAN returns
-# the mean of the token states per sequence; NONE returns every token's state.
-POOLING: dict[str, str] = {"rank": "RANK", "mean": "MEAN", "token": "NONE"}
-NPZ_HEADS = ("mean", "token")  # head kinds whose classifier the runtime applies from head.npz
+# The pooling of each head kind (gguf_keys.POOLING): RANK applies cls/tanh/cls.output inside
+# llama.cpp; MEAN returns the mean of the token states per sequence; NONE every token's state.
 
 
 def head_kind(spec: TaskSpec) -> str:
@@ -88,10 +86,10 @@ GELU_ACTS = ("gelu", "gelu_new", "gelu_pytorch_tanh")  # llama.cpp's BERT FFN is
 
 @dataclass(frozen=True)
 class GGUFType:
-    """One GGUF variant: its file, llama.cpp's ``llama_ftype`` and the row block it needs.
+    """One GGUF variant (its row in ``edge.variants``): its file, llama.cpp's ``llama_ftype``
+    and the row block it needs.
 
-    ``ftype`` values are llama.h's ``enum llama_ftype`` (mirrored by gguf-py's LlamaFileType);
-    plain ints here so the table imports without the optional gguf extra.
+    ``ftype`` values are llama.h's ``enum llama_ftype`` (mirrored by gguf-py's LlamaFileType).
     ``block``: a tensor takes the type only if its rows (``ne[0]``, the input width) are a
     multiple of it; llama.cpp falls back per tensor otherwise.
     """
@@ -103,15 +101,13 @@ class GGUFType:
 
 
 GGUF_VARIANTS: dict[str, GGUFType] = {
-    "gguf-f32": GGUFType("model.f32.gguf", 0, 1, "f32"),
-    "gguf-f16": GGUFType("model.f16.gguf", 1, 1, "f16"),
-    "gguf-q8_0": GGUFType("model.q8_0.gguf", 7, 32, "q8_0"),
-    "gguf-q6_k": GGUFType("model.q6_k.gguf", 18, 256, "q6_k"),
-    "gguf-q5_k_m": GGUFType("model.q5_k_m.gguf", 17, 256, "q5_k"),
-    "gguf-q5_0": GGUFType("model.q5_0.gguf", 8, 32, "q5_0"),
-    "gguf-q4_k_m": GGUFType("model.q4_k_m.gguf", 15, 256, "q4_k"),
-    "gguf-q4_0": GGUFType("model.q4_0.gguf", 2, 32, "q4_0"),
+    v.name: GGUFType(
+        v.file, int(v.quantizer["ftype"]), int(v.quantizer["block"]), str(v.quantizer["type_name"])
+    )
+    for v in VARIANTS.values()
+    if v.format == "gguf"
 }
+ALL_F32 = 0  # llama_ftype LLAMA_FTYPE_ALL_F32: the export itself, nothing to quantize
 
 
 def _gguf():
@@ -277,7 +273,7 @@ def write_gguf(
     writer.add_layer_norm_eps(float(config.layer_norm_eps))
     writer.add_causal_attention(False)
     writer.add_pooling_type(gguf.PoolingType[POOLING[kind]])
-    writer.add_file_type(GGUF_VARIANTS["gguf-f32"].ftype)
+    writer.add_file_type(ALL_F32)
     writer.add_token_type_count(int(getattr(config, "type_vocab_size", 2)))
     writer.add_string(KEY_EDGE_HEAD, kind)
     writer.add_array(KEY_EDGE_LABELS, labels)
@@ -385,7 +381,7 @@ def describe(path: Path, name: str) -> dict:
     counts = Counter(t.tensor_type.name.lower() for t in reader.tensors)
     t = GGUF_VARIANTS[name]
     return {
-        "method": "llama.cpp llama_model_quantize" if t.ftype != 0 else "none",
+        "method": "llama.cpp llama_model_quantize" if t.ftype != ALL_F32 else "none",
         "ftype": gguf.LlamaFileType(t.ftype).name,
         "target_type": t.type_name,
         "tensor_types": ", ".join(f"{k}:{v}" for k, v in sorted(counts.items())),

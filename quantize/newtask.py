@@ -18,6 +18,7 @@ import numpy as np
 from edge.errors import BuildError
 from edge.specs import ParityThresholds, TaskSpec
 from edge.tokenization import load_tokenizer, show_line_breaks
+from edge.variants import VARIANTS
 
 SPEC_FILE = "task.toml"
 VALIDATION_FILE = "validation.jsonl"  # the training run's held-out split, labelled
@@ -56,7 +57,7 @@ def infer_spec(name: str, records: list[dict], base_dir, *, source: str = "the d
     max_length = covering_length(lengths, COVERAGE, limit)
     # fp32 as the default table; int8's argmax agreement only counts without labelled texts
     parity = {
-        "fp32": ParityThresholds(max_abs_logit_diff=1e-3, min_argmax_agreement=1.0),
+        "fp32": ParityThresholds(**VARIANTS["fp32"].parity),
         "int8": ParityThresholds(min_argmax_agreement=0.97),
     }
     spec = TaskSpec(

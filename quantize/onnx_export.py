@@ -1,7 +1,8 @@
 """PyTorch → ONNX (optimum), ONNX fp32 → int8 (onnxruntime dynamic quantization) and → int4
 (onnxruntime's blockwise weight-only MatMulNBits quantizer).
 
-Variants are a data table: name → how to make it from the fp32 export.
+Which variants exist, their files and settings is ``edge.variants``; here are the makers its ONNX
+rows name (``maker``), each reading its parameters from the row's ``quantizer`` settings.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ import logging
 import shutil
 import tempfile
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from edge.errors import BuildError
+from edge.variants import VARIANTS, Setting
 
 OPTIMUM_TASKS = {
     "token-classification": "token-classification",
@@ -59,38 +61,33 @@ def _export_own_head(model, kind: str, out_file: Path) -> None:
     export_pytorch(model, make_config(model.config), 18, out_file)
 
 
-# Why reduce_range (7-bit weights): on x86 without VNNI (AVX2 only) onnxruntime multiplies u8
-# activations by s8 weights in pairs summed into int16 (vpmaddubsw), which saturates; full-range
-# weights lost the tiny test model's int8 parity on such a CPU (argmax agreement 0.87).
-INT8_SETTINGS = {
-    "method": "dynamic",
-    "weight_type": "QInt8",
-    "per_channel": True,
-    "reduce_range": True,
-}
-
-
-def quantize_int8(fp32_file: Path, out_file: Path) -> dict:
+def quantize_int8(fp32_file: Path, out_file: Path, settings: Mapping[str, Setting]) -> dict:
     """Dynamic int8, per-channel weights: no calibration data needed, best size/accuracy here."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    settings = dict(INT8_SETTINGS)
     # onnxruntime logs a "consider pre-processing" hint on the root logger at WARNING level.
     logging.getLogger().setLevel(logging.ERROR)
     quantize_dynamic(
         model_input=str(fp32_file),
         model_output=str(out_file),
-        per_channel=True,
-        reduce_range=True,
-        weight_type=QuantType.QInt8,
+        per_channel=bool(settings["per_channel"]),
+        reduce_range=bool(settings["reduce_range"]),
+        weight_type=QuantType[str(settings["weight_type"])],
     )
-    return settings
+    return dict(settings)
 
 
-INT4_BLOCK = 32
+def int4_available() -> str | None:
+    """None if onnxruntime's 4-bit quantizer imports (it needs onnx-ir, which it does not
+    require), else why not: the int4 candidate is then rejected instead of failing the build."""
+    try:
+        from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer  # noqa: F401
+    except ImportError as e:
+        return f"onnxruntime's MatMulNBitsQuantizer cannot be imported ({e}); pip install onnx-ir"
+    return None
 
 
-def quantize_int4(fp32_file: Path, out_file: Path) -> dict:
+def quantize_int4(fp32_file: Path, out_file: Path, settings: Mapping[str, Setting]) -> dict:
     """4-bit weight-only, symmetric blocks of 32 (like llama.cpp's q4_0), activations in fp32.
 
     Why the embeddings too (Gather → GatherBlockQuantized): MiniLM's word-embedding table is 45 of
@@ -117,9 +114,9 @@ def quantize_int4(fp32_file: Path, out_file: Path) -> dict:
     logging.getLogger().setLevel(logging.ERROR)
     quantizer = MatMulNBitsQuantizer(
         onnx.load(str(fp32_file)),
-        bits=4,
-        block_size=INT4_BLOCK,
-        is_symmetric=True,
+        bits=int(settings["weight_bits"]),
+        block_size=int(settings["block_size"]),
+        is_symmetric=bool(settings["symmetric"]),
         quant_format=QuantFormat.QOperator,
         op_types_to_quantize=("MatMul", "Gather"),
         quant_axes=(("MatMul", 0), ("Gather", 1)),
@@ -130,24 +127,27 @@ def quantize_int4(fp32_file: Path, out_file: Path) -> dict:
         quantizer.model.save_model_to_file(str(out_file), use_external_data_format=False)
     except Exception as e:  # the quantizer asserts on shapes it cannot block
         raise BuildError(f"int4 quantization failed: {e}; leave int4 out (--variants)") from e
-    return {
-        "method": "weight-only blockwise (MatMulNBits, GatherBlockQuantized)",
-        "weight_bits": 4,
-        "block_size": INT4_BLOCK,
-        "symmetric": True,
-        "ops": "MatMul,Gather",
-        "activations": "float32",
-    }
+    return dict(settings)
 
 
-def make_fp32(fp32_file: Path, out_file: Path) -> dict:
+def make_fp32(fp32_file: Path, out_file: Path, settings: Mapping[str, Setting]) -> dict:
     shutil.copyfile(fp32_file, out_file)
-    return {"method": "none", "dtype": "float32"}
+    return dict(settings)
 
 
-# variant name -> (file name, maker from the fp32 export)
-ONNX_VARIANTS: dict[str, tuple[str, Callable[[Path, Path], dict]]] = {
-    "fp32": ("model.fp32.onnx", make_fp32),
-    "int8": ("model.int8.onnx", quantize_int8),
-    "int4": ("model.int4.onnx", quantize_int4),
+Maker = Callable[[Path, Path, Mapping[str, Setting]], dict]
+# edge.variants' ONNX ``maker`` names -> (fp32 export, output file, the row's settings) -> the
+# quantization record; and, for makers with an optional dependency, why it cannot run here.
+MAKERS: dict[str, Maker] = {
+    "copy": make_fp32,
+    "onnx-dynamic": quantize_int8,
+    "onnx-matmulnbits": quantize_int4,
 }
+MAKER_MISSING: dict[str, Callable[[], str | None]] = {"onnx-matmulnbits": int4_available}
+
+
+def make_variant(name: str, fp32_file: Path, out_dir: Path) -> tuple[Path, dict]:
+    """Make the ONNX variant ``name`` (its table row) from the fp32 export into ``out_dir``."""
+    row = VARIANTS[name]
+    target = out_dir / row.file
+    return target, MAKERS[row.maker](fp32_file, target, row.quantizer)

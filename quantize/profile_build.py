@@ -35,15 +35,10 @@ from edge.defaults import edge_home
 from edge.errors import BackendUnavailableError, BuildError, DataError
 from edge.fsutil import replace_dir, staged_dir
 from edge.manifest import MANIFEST_NAME, Manifest, SourceRecord, Variant, file_entry, read_manifest
-from edge.profiles import HardwareProfile, load_hardware_profile, variant_format
+from edge.profiles import HardwareProfile, load_hardware_profile
 from edge.specs import TaskSpec, load_task_spec, task_data
-from quantize.build import (
-    VARIANT_FORMATS,
-    build_variants,
-    step_bar,
-    steps,
-    write_json_atomic,
-)
+from edge.variants import VARIANTS, menu
+from quantize.build import build_variants, step_bar, steps, write_json_atomic
 from quantize.select import print_report, select_variants
 
 REPORT_NAME = "build-report.json"
@@ -52,8 +47,9 @@ CANDIDATES_RECORD = "candidates.json"
 # a profile of five candidates per task builds in minutes on 2 cores; --eval-limit 0 = all.
 DEFAULT_EVAL_LIMIT = 1000
 # What the cached default candidates hold, whatever profile asked first, so that building for
-# the next profile reuses them instead of rebuilding (the issue's ONNX and GGUF menu).
-DEFAULT_MENU = ("fp32", "int8", "int4", "gguf-f16", "gguf-q8_0", "gguf-q4_0")
+# the next profile reuses them instead of rebuilding (the issue's ONNX and GGUF menu: the rows
+# marked ``menu`` in edge.variants).
+DEFAULT_MENU = menu()
 
 
 @dataclass(frozen=True)
@@ -141,23 +137,18 @@ def gguf_available() -> str | None:
     return None
 
 
-def int4_available() -> str | None:
-    """None if onnxruntime's 4-bit quantizer imports (it needs onnx-ir, which it does not
-    require), else why not: the int4 candidate is then rejected instead of failing the build."""
-    try:
-        from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer  # noqa: F401
-    except ImportError as e:
-        return f"onnxruntime's MatMulNBitsQuantizer cannot be imported ({e}); pip install onnx-ir"
-    return None
-
-
 def unbuildable(variants: list[str]) -> dict[str, str]:
-    """{variant: why} for the candidates whose optional dependency is missing here."""
+    """{variant: why} for the candidates whose optional dependency is missing here: llama.cpp for
+    every GGUF row, and an ONNX maker's own (quantize.onnx_export.MAKER_MISSING)."""
+    from quantize.onnx_export import MAKER_MISSING
+
     out: dict[str, str] = {}
-    if any(variant_format(v) == "gguf" for v in variants) and (why := gguf_available()):
-        out.update({v: f"not built: {why}" for v in variants if variant_format(v) == "gguf"})
-    if "int4" in variants and (why := int4_available()):
-        out["int4"] = f"not built: {why}"
+    if any(VARIANTS[v].format == "gguf" for v in variants) and (why := gguf_available()):
+        out.update({v: f"not built: {why}" for v in variants if VARIANTS[v].format == "gguf"})
+    for v in variants:
+        probe = MAKER_MISSING.get(VARIANTS[v].maker)
+        if VARIANTS[v].format == "onnx" and probe and (why := probe()):
+            out[v] = f"not built: {why}"
     return out
 
 
@@ -221,7 +212,7 @@ def build_candidates(
             variants = list(dict.fromkeys([*variants, *cached["built"], *cached["failed"]]))
     started = time.perf_counter()
     with staged_dir(out_dir) as tmp_dir:
-        formats = {VARIANT_FORMATS[v] for v in variants}
+        formats = {VARIANTS[v].format for v in variants}
         with steps(console, 2 + len(formats) + 2 * len(variants), quiet) as (advance, done):
             built, special = build_variants(
                 base_dir,

@@ -38,11 +38,13 @@ from pathlib import Path
 from edge.errors import BuildError, EdgeError
 from edge.manifest import read_manifest
 from edge.profiles import HardwareProfile
+from edge.variants import smaller_quants
+from quantize.candidates import Candidate, Over, Reason, mem, over_budget
 
 MB = 2**20
 EPS = 1e-9  # points: two sets this close in loss are equally accurate
 LATENCY_TEXTS = 20  # single-text latency is the p95 of at least this many typical texts
-SMALL_VARIANTS = ("int4", "gguf-q4_0", "int8", "gguf-q8_0")  # what to suggest, smallest first
+SMALL_VARIANTS = smaller_quants()  # what to suggest allowing, smallest first
 
 # progress(description, completed, total): the caller draws it (rich in profile_build).
 Progress = Callable[[str, int, int], None]
@@ -141,16 +143,6 @@ def measure_candidate(
     return row
 
 
-def _pts(loss: float) -> str:
-    """A loss in words: a quantized variant can score above fp32 on a finite eval set."""
-    return f"loses {loss:.2f} pts" if loss >= 0 else f"gains {-loss:.2f} pts"
-
-
-def _reject(row: dict, why: str) -> dict:
-    row.update(status="rejected", why=why)
-    return row
-
-
 def _task_rows(
     profile: HardwareProfile,
     task: str,
@@ -159,79 +151,78 @@ def _task_rows(
     threads: int,
     rejected: dict[str, str],
     tick: Callable[[str], None],
-) -> tuple[list[dict], dict]:
+) -> tuple[list[Candidate], dict]:
     """Every variant of one task's artifact measured and judged alone; plus the reference."""
     names = [v.name for v in read_manifest(artifact).variants]
     texts = typical_texts(artifact, profile)
-    rows: dict[str, dict] = {}
+    rows: dict[str, Candidate] = {}
     for name in names:
         if not profile.allows(name) and name != "fp32":
-            rows[name] = _reject({"variant": name}, "not allowed by the profile")
+            rows[name] = Candidate(name).reject(Reason.NOT_ALLOWED)
             continue
         tick(f"measuring {task} {name}")
-        row = measure_candidate(
-            artifact,
-            name,
-            records,
-            threads,
-            texts=texts,
-            batch=profile.typical_batch,
-            memory=profile.allows(name),
+        row = Candidate.measured(
+            measure_candidate(
+                artifact,
+                name,
+                records,
+                threads,
+                texts=texts,
+                batch=profile.typical_batch,
+                memory=profile.allows(name),
+            )
         )
         if not profile.allows(name):
-            _reject(row, "not allowed by the profile (measured as the accuracy reference)")
-        elif "error" in row:
-            _reject(row, f"not measured: {row['error']}")
+            row.reject(Reason.REFERENCE_ONLY)
+        elif row.error is not None:
+            row.reject(Reason.NOT_MEASURED, error=row.error)
         rows[name] = row
-    measured = [r for r in rows.values() if "accuracy" in r]
-    if "fp32" in rows and "accuracy" in rows["fp32"]:
-        ref = {"variant": "fp32", "accuracy": rows["fp32"]["accuracy"]}
+    measured = [r for r in rows.values() if r.accuracy is not None]
+    if "fp32" in rows and rows["fp32"].accuracy is not None:
+        ref = {"variant": "fp32", "accuracy": rows["fp32"].accuracy}
     elif measured:  # no fp32 to compare with: the best variant measured stands in for it
-        best = max(measured, key=lambda r: r["accuracy"])
-        ref = {"variant": best["variant"], "accuracy": best["accuracy"], "note": "no fp32"}
+        best = max(measured, key=lambda r: r.accuracy or 0.0)
+        ref = {"variant": best.variant, "accuracy": best.accuracy, "note": "no fp32"}
     else:
         ref = {"variant": None, "accuracy": None}
     tol = profile.tolerance(task)
     for row in measured:
-        row["loss_points"] = 100 * (ref["accuracy"] - row["accuracy"])
-        if "status" not in row and row["loss_points"] > tol + EPS:
-            _reject(row, f"loses {row['loss_points']:.2f} pts vs {ref['variant']} > {tol:g}")
+        row.loss_points = 100 * (ref["accuracy"] - (row.accuracy or 0.0))
+        if row.open and row.loss_points > tol + EPS:
+            row.reject(
+                Reason.TOO_LOSSY, loss=row.loss_points, reference=ref["variant"], tolerance=tol
+            )
     target = profile.latency_ms_p95.get(task)
-    eligible = [r for r in measured if "status" not in r and "latency_ms_p95" in r]
+    eligible = [r for r in measured if r.open and r.latency_ms_p95 is not None]
     # The latency target gates only when some variant meets it: a target nothing meets is
     # reported (the table has every p95), not a reason to ship nothing.
-    if target is not None and any(r["latency_ms_p95"] <= target for r in eligible):
+    if target is not None and any((r.latency_ms_p95 or 0.0) <= target for r in eligible):
         for row in eligible:
-            if row["latency_ms_p95"] > target:
-                _reject(row, f"single-text p95 {row['latency_ms_p95']:.1f} ms > {target:g} ms")
+            if (p95 := row.latency_ms_p95 or 0.0) > target:
+                row.reject(Reason.TOO_SLOW, p95=p95, target=target)
     for name, why in rejected.items():  # parity failures, missing backends: never built
         if name not in rows and (profile.allows(name) or name == "fp32"):
-            rows[name] = _reject({"variant": name}, why)
+            rows[name] = Candidate(name).reject(Reason.NOT_BUILT, detail=why)
     order = {v: i for i, v in enumerate(["fp32", *profile.variants])}
-    return sorted(rows.values(), key=lambda r: order.get(r["variant"], len(order))), ref
+    return sorted(rows.values(), key=lambda r: order.get(r.variant, len(order))), ref
 
 
-def _set_name(members: dict[str, dict]) -> str:
-    return " + ".join(f"{t} {r['variant']}" for t, r in members.items())
+def _set_name(members: dict[str, Candidate]) -> str:
+    return " + ".join(f"{t} {r.variant}" for t, r in members.items())
 
 
-def _over(profile: HardwareProfile, fig: dict) -> list[str]:
+def _over(profile: HardwareProfile, models_mb: float, process_mb: float) -> list[Over]:
     """What a measured figure (a set's or a candidate's) is over; [] when it fits both budgets."""
-    over = []
-    if fig["models_rss_mb"] > profile.memory_budget_mb:
-        over.append(f"models {fig['models_rss_mb']:.0f} MB > {profile.memory_budget_mb:g} MB")
-    cap = profile.process_budget_mb
-    if cap is not None and fig["process_peak_rss_mb"] > cap:
-        over.append(f"process {fig['process_peak_rss_mb']:.0f} MB > process budget {cap:g} MB")
-    return over
+    return over_budget(models_mb, process_mb, profile.memory_budget_mb, profile.process_budget_mb)
+
+
+def _over_alone(profile: HardwareProfile, c: Candidate) -> list[Over]:
+    return _over(profile, c.models_rss_mb or 0.0, c.process_peak_rss_mb or 0.0)
 
 
 def _mem(fig: dict) -> str:
-    """A measured figure in words: the models' share, then where it comes from."""
-    return (
-        f"models {fig['models_rss_mb']:.0f} MB (process peak {fig['process_peak_rss_mb']:.0f} "
-        f"- runtime baseline {fig['runtime_baseline_mb']:.0f})"
-    )
+    """A set's measured figure in words."""
+    return mem(fig["models_rss_mb"], fig["process_peak_rss_mb"], fig["runtime_baseline_mb"])
 
 
 MEMORY_KEYS = ("models_rss_mb", "process_peak_rss_mb", "runtime_baseline_mb")
@@ -245,7 +236,7 @@ MEMORY_NOTE = (
 
 def _try_sets(
     profile: HardwareProfile,
-    ok: dict[str, list[dict]],
+    ok: dict[str, list[Candidate]],
     artifacts: dict[str, Path],
     texts: dict[str, list[str]],
     threads: int,
@@ -259,10 +250,13 @@ def _try_sets(
     tasks = profile.tasks
     combos = [dict(zip(tasks, c, strict=True)) for c in itertools.product(*(ok[t] for t in tasks))]
 
-    def loss(c: dict) -> float:
-        return sum(r["loss_points"] for r in c.values())
+    def loss(c: dict[str, Candidate]) -> float:
+        return sum(r.loss_points or 0.0 for r in c.values())
 
-    combos.sort(key=lambda c: (round(loss(c), 6), sum(r["models_rss_mb"] for r in c.values())))
+    def alone_mb(c: dict[str, Candidate]) -> float:
+        return sum(r.models_rss_mb or 0.0 for r in c.values())
+
+    combos.sort(key=lambda c: (round(loss(c), 6), alone_mb(c)))
     sets: list[dict] = []
     fitting: list[dict] = []
     tried = 0
@@ -271,22 +265,21 @@ def _try_sets(
             break
         tried = i + 1
         entry: dict = {
-            "variants": {t: r["variant"] for t, r in combo.items()},
+            "variants": {t: r.variant for t, r in combo.items()},
             "loss_points": loss(combo),
-            "sum_of_alone_models_mb": sum(r["models_rss_mb"] for r in combo.values()),
+            "sum_of_alone_models_mb": alone_mb(combo),
         }
-        alone = [
-            f"{t} {r['variant']} alone: {w}" for t, r in combo.items() for w in _over(profile, r)
-        ]
+        alone = [(t, r, o) for t, r in combo.items() for o in _over_alone(profile, r)]
         if alone:  # one member over a budget on its own: the set cannot fit, not run
-            entry.update(measured=False, fits=False, over_alone=alone)
+            entry.update(measured=False, fits=False)
+            entry["over_alone"] = [f"{t} {r.variant} alone: {o}" for t, r, o in alone]
             sets.append(entry)
             continue
         progress(f"measuring {_set_name(combo)} together", i, len(combos))
         if len(tasks) == 1:  # one model: the set is the candidate, already measured alone
-            entry.update({k: next(iter(combo.values()))[k] for k in MEMORY_KEYS})
+            entry.update({k: next(iter(combo.values())).figures[k] for k in MEMORY_KEYS})
         else:
-            members = [(artifacts[t], r["variant"], texts[t]) for t, r in combo.items()]
+            members = [(artifacts[t], r.variant, texts[t]) for t, r in combo.items()]
             try:
                 res = measure_together(members, threads, batch=profile.typical_batch)
             except EdgeError as e:
@@ -297,8 +290,9 @@ def _try_sets(
             entry["runtime_imports"] = res["runtime_imports"]
             entry["loaded"] = [s["name"] for s in res["subjects"]]
         entry["measured"] = True
-        entry["over"] = _over(profile, entry)
-        entry["fits"] = not entry["over"]
+        over = _over(profile, entry["models_rss_mb"], entry["process_peak_rss_mb"])
+        entry["over"] = [str(o) for o in over]
+        entry["fits"] = not over
         sets.append(entry)
         if entry["fits"]:
             fitting.append(entry)
@@ -307,109 +301,102 @@ def _try_sets(
     return sets, best
 
 
-def _chosen_why(profile: HardwareProfile, task: str, r: dict, sets: list[dict], best: dict) -> str:
-    top = min(s["loss_points"] for s in sets if s.get("fits"))
-    others = sum(1 for s in sets if s.get("fits")) - 1
-    if best["loss_points"] > top + EPS:
-        lead = (
-            f"smallest set that fits within the {profile.min_gain_points:g}-pt min gain of the "
-            f"most accurate one that fits ({best['loss_points']:.2f} vs {top:.2f} pts lost in "
-            "total)"
-        )
-    elif others:
-        lead = f"most accurate set that fits, and the smallest of the {others + 1} within min gain"
-    else:
-        lead = "most accurate set that fits"
-    cap = profile.process_budget_mb
-    process = f"; process {best['process_peak_rss_mb']:.0f} <= {cap:g} MB" if cap else ""
-    return (
-        f"{lead}: {_mem(best)} <= {profile.memory_budget_mb:g} MB{process}; "
-        f"{_pts(r['loss_points'])} vs fp32 (tolerance {profile.tolerance(task):g})"
-    )
-
-
-def _fits_why(profile: HardwareProfile, s: dict, best: dict) -> str:
-    """Why a set that fits lost to the chosen one (the smallest models' share within min gain)."""
-    mine, theirs = s["models_rss_mb"], best["models_rss_mb"]
-    gain = best["loss_points"] - s["loss_points"]
-    head = f"fits (models {mine:.0f} MB together)"
-    if gain > EPS:  # more accurate, but by less than the margin (else it would have won)
-        return (
-            f"{head}, {gain:.2f} pts more accurate in total, within the "
-            f"{profile.min_gain_points:g}-pt min gain: the chosen set is smaller ({theirs:.0f} MB)"
-        )
-    size = "smaller" if theirs < mine else "the same size"
-    if gain < -EPS:
-        return f"{head} but the chosen set is {-gain:.2f} pts more accurate and {size}"
-    return f"{head} but the chosen set is as accurate and {size} ({theirs:.0f} MB)"
-
-
 def _explain(
-    profile: HardwareProfile, rows: dict, ok: dict, sets: list[dict], best: dict | None
+    profile: HardwareProfile,
+    rows: dict[str, list[Candidate]],
+    ok: dict[str, list[Candidate]],
+    sets: list[dict],
+    best: dict | None,
 ) -> None:
-    """A ``why`` for every candidate still open, from the sets it was (or was not) part of."""
+    """A decision for every candidate still open, from the sets it was (or was not) part of."""
     limit = None  # sets losing more than this were not measured (they cannot win)
+    fits = [s for s in sets if s.get("fits")]
     if best is not None:
-        limit = min(s["loss_points"] for s in sets if s.get("fits")) + profile.min_gain_points
+        limit = min(s["loss_points"] for s in fits) + profile.min_gain_points
     for task in profile.tasks:
         n_sets = math.prod(len(ok[t]) for t in profile.tasks if t != task)
         for r in rows[task]:
-            if "status" in r:
+            if not r.open:
                 continue
-            mine = [s for s in sets if s["variants"][task] == r["variant"]]
+            mine = [s for s in sets if s["variants"][task] == r.variant]
             measured = [s for s in mine if s["measured"]]
             if measured:
                 low = min(measured, key=lambda s: s["models_rss_mb"])
-                r["set_models_rss_mb"] = low["models_rss_mb"]
-                r["set_process_peak_rss_mb"] = low["process_peak_rss_mb"]
-            if best is not None and best["variants"][task] == r["variant"]:
-                r.update(status="chosen", why=_chosen_why(profile, task, r, sets, best))
-                r["set_models_rss_mb"] = best["models_rss_mb"]
-                r["set_process_peak_rss_mb"] = best["process_peak_rss_mb"]
+                r.set_models_rss_mb = low["models_rss_mb"]
+                r.set_process_peak_rss_mb = low["process_peak_rss_mb"]
+            if best is not None and best["variants"][task] == r.variant:
+                r.choose(
+                    loss=best["loss_points"],
+                    top=min(s["loss_points"] for s in fits),
+                    others=len(fits) - 1,
+                    eps=EPS,
+                    min_gain=profile.min_gain_points,
+                    models=best["models_rss_mb"],
+                    peak=best["process_peak_rss_mb"],
+                    baseline=best["runtime_baseline_mb"],
+                    budget=profile.memory_budget_mb,
+                    process_budget=profile.process_budget_mb,
+                    own_loss=r.loss_points,
+                    tolerance=profile.tolerance(task),
+                )
+                r.set_models_rss_mb = best["models_rss_mb"]
+                r.set_process_peak_rss_mb = best["process_peak_rss_mb"]
                 continue
-            r["status"] = "rejected"
-            untried = ""
-            if limit is not None and len(mine) < n_sets:
-                untried = f"; its other sets lose over {limit:.2f} pts in total (not measured)"
+            untried = limit if limit is not None and len(mine) < n_sets else None
             fitting = [s for s in measured if s["fits"]]
             if fitting:
                 assert best is not None  # a set fitted, so one was chosen
-                r["why"] = _fits_why(profile, min(fitting, key=lambda s: s["models_rss_mb"]), best)
+                s = min(fitting, key=lambda s: s["models_rss_mb"])
+                r.reject(
+                    Reason.OUTRANKED,
+                    models=s["models_rss_mb"],
+                    chosen_models=best["models_rss_mb"],
+                    gain=best["loss_points"] - s["loss_points"],
+                    min_gain=profile.min_gain_points,
+                    eps=EPS,
+                )
             elif measured:
                 low = min(measured, key=lambda s: s["models_rss_mb"])
                 with_ = " + ".join(f"{t} {v}" for t, v in low["variants"].items() if t != task)
-                where = f" together with {with_}" if with_ else ""
-                r["why"] = f"over budget{where}: {'; '.join(low['over'])}{untried}"
+                over = _over(profile, low["models_rss_mb"], low["process_peak_rss_mb"])
+                r.reject(Reason.OVER_BUDGET, over=over, untried_over=untried, **{"with": with_})
             elif mine and all("over_alone" in s for s in mine):
-                if own := _over(profile, r):
-                    r["why"] = f"over budget alone: {'; '.join(own)}{untried}"
+                if own := _over_alone(profile, r):
+                    r.reject(Reason.OVER_BUDGET_ALONE, over=own, untried_over=untried)
                 else:
-                    first = mine[0]["over_alone"][0]
-                    r["why"] = f"every set with it has a member over budget: {first}{untried}"
+                    t, v, o = next(
+                        (t, c.variant, o)
+                        for t, v in mine[0]["variants"].items()
+                        for c in rows[t]
+                        if c.variant == v
+                        for o in _over_alone(profile, c)
+                    )
+                    r.reject(
+                        Reason.MEMBER_OVER_BUDGET, task=t, variant=v, over=o, untried_over=untried
+                    )
             elif errors := [s["error"] for s in mine if "error" in s]:
-                r["why"] = f"not measured together: {errors[0]}"
+                r.reject(Reason.NOT_MEASURED_TOGETHER, error=errors[0])
             elif limit is not None and best is not None:  # every set with it loses too much
                 v = best["variants"][task]
-                c = next(x for x in rows[task] if x["variant"] == v)
-                r["why"] = (
-                    f"less accurate than the chosen {v}: {_pts(r['loss_points'])} vs fp32, "
-                    f"{v} {_pts(c['loss_points'])}; every set with it loses over "
-                    f"{limit:.2f} pts in total (not measured)"
+                c = next(x for x in rows[task] if x.variant == v)
+                r.reject(
+                    Reason.LESS_ACCURATE,
+                    chosen=v,
+                    loss=r.loss_points,
+                    chosen_loss=c.loss_points,
+                    limit=limit,
                 )
             else:
-                r["why"] = "not measured together"
+                r.reject(Reason.NOT_MEASURED_TOGETHER)
 
 
-def _suggestions(profile: HardwareProfile, rows: dict) -> str:
+def _suggestions(profile: HardwareProfile, rows: dict[str, list[Candidate]]) -> str:
     tips = []
     smaller = [v for v in SMALL_VARIANTS if v not in profile.variants]
     if smaller:
         tips.append(f"a smaller quant (allow {' or '.join(smaller[:2])} in the profile's variants)")
     lossy = [
-        f"{t} {r['variant']}"
-        for t in profile.tasks
-        for r in rows[t]
-        if "pts vs" in r.get("why", "")
+        f"{t} {r.variant}" for t in profile.tasks for r in rows[t] if r.reason is Reason.TOO_LOSSY
     ]
     if lossy:
         tips.append(f"a larger accuracy_tolerance ({', '.join(lossy)} lost too much)")
@@ -422,7 +409,12 @@ def _suggestions(profile: HardwareProfile, rows: dict) -> str:
     return "; try " + ", ".join(tips)
 
 
-def _failure(profile: HardwareProfile, rows: dict, ok: dict, sets: list[dict]) -> str:
+def _failure(
+    profile: HardwareProfile,
+    rows: dict[str, list[Candidate]],
+    ok: dict[str, list[Candidate]],
+    sets: list[dict],
+) -> str:
     """One line: the smallest figure measured (the models' share) and what would help."""
     budget = f"vs budget {profile.memory_budget_mb:g} MB"
     if profile.process_budget_mb is not None:
@@ -433,10 +425,10 @@ def _failure(profile: HardwareProfile, rows: dict, ok: dict, sets: list[dict]) -
         names = " + ".join(f"{t} {v}" for t, v in s["variants"].items())
         what = f"smallest measured: {names} together, {_mem(s)} {budget}"
     else:
-        alone = [(t, r) for t in profile.tasks for r in rows[t] if "models_rss_mb" in r]
+        alone = [(t, r) for t in profile.tasks for r in rows[t] if r.models_rss_mb is not None]
         if alone:
-            t, r = min(alone, key=lambda x: x[1]["models_rss_mb"])
-            what = f"smallest measured: {t} {r['variant']} alone, {_mem(r)} {budget}"
+            t, r = min(alone, key=lambda x: x[1].models_rss_mb or 0.0)
+            what = f"smallest measured: {t} {r.variant} alone, {_mem(r.figures)} {budget}"
         else:
             what = f"nothing could be measured {budget}"
     empty = [t for t in profile.tasks if not ok[t]]
@@ -476,7 +468,7 @@ def select_variants(
         kind_task = read_manifest(art).task.alias
         if kind_task != task:
             raise BuildError(f"{art} is a {kind_task} model, given for the profile's {task} task")
-    rows: dict[str, list[dict]] = {}
+    rows: dict[str, list[Candidate]] = {}
     refs: dict[str, dict] = {}
     total = sum(len(read_manifest(a).variants) for a in arts.values())
     done = [0]
@@ -490,7 +482,7 @@ def select_variants(
             profile, task, arts[task], records[task], threads, (rejected or {}).get(task, {}), tick
         )
     progress("candidates measured", total, total)
-    ok = {t: [r for r in rows[t] if "status" not in r] for t in profile.tasks}
+    ok = {t: [r for r in rows[t] if r.open] for t in profile.tasks}
     texts = {t: typical_texts(arts[t], profile) for t in profile.tasks}
     sets, best = _try_sets(profile, ok, arts, texts, threads, progress)
     _explain(profile, rows, ok, sets, best)
@@ -506,7 +498,7 @@ def select_variants(
         "tolerance_points": {t: profile.tolerance(t) for t in profile.tasks},
         "reference": refs,
         "records": {t: len(records[t]) for t in profile.tasks},
-        "candidates": rows,
+        "candidates": {t: [c.row() for c in rows[t]] for t in profile.tasks},
         "sets": sets,
     }
     if best is None:

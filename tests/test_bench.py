@@ -156,6 +156,40 @@ def test_missing_profile_fails_before_any_work(pii_artifact, tmp_path):
     assert r.exit_code == 4 and "latency_ms_p95" in r.output
 
 
+@pytest.mark.parametrize(
+    "text, expect",
+    [
+        ("[targets]\nmemory_mb = 300\nlatency_ms = 5\n", "targets.latency_ms: unknown key"),
+        ('nme = "pi"\n[targets]\nmemory_mb = 300\n', "nme: unknown key"),
+        ("[targets.latency_ms_p95]\nppi = 40\n", "'ppi' names no task"),
+        ("[targets.memory_mb]\npii = 300\nintnet = 200\n", "'intnet' names no task"),
+    ],
+)
+def test_a_misspelled_profile_is_a_spec_error_before_any_work(pii_artifact, tmp_path, text, expect):
+    """The release gate must not pass on a typo: an unknown key, or a per-task target whose key
+    names no task (it would gate nothing), stops the run with exit 4 and no report."""
+    path = tmp_path / "typo.toml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    r = run(*FAST, "--no-peers", "--model", pii_artifact, "--out", out, "--profile", path)
+    assert r.exit_code == 4, r.output
+    assert expect in r.output and "typo.toml" in r.output
+    assert not out.exists()
+
+
+def test_per_task_keys_name_a_benched_task_its_alias_or_a_shipped_spec(tmp_path):
+    """A model of a task of your own is gated by its spec name; `intent` stays valid when only
+    PII is benched (a shipped spec), so one profile serves several runs."""
+    from benchmarks.profile import Profile, Targets, check_task_keys
+    from edge.errors import SpecError
+
+    path = tmp_path / "p.toml"
+    mine = Profile(targets=Targets(latency_ms_p95={"my-task": 5, "intent": 9}))
+    check_task_keys(mine, path, [("my-task", "sequence-classification")])
+    with pytest.raises(SpecError, match="'my-task' names no task; use one of intent, pii"):
+        check_task_keys(mine, path, [("pii", "token-classification")])
+
+
 def test_refuses_to_overwrite_other_files(pii_artifact, tmp_path):
     (tmp_path / "keep.txt").write_text("mine", encoding="utf-8")
     r = run(*FAST, "--model", pii_artifact, "--out", tmp_path)

@@ -24,14 +24,16 @@ from click.testing import CliRunner
 
 import edge
 from edge.backends.gguf import GGUFBackend, load_llama_cpp
+from edge.backends.gguf_keys import HEAD_FILE
 from edge.cli import main
 from edge.errors import ArtifactError, BackendUnavailableError, BuildError
 from edge.manifest import MANIFEST_NAME, Variant, file_entry, read_manifest, sha256_file
 from edge.specs import ParityThresholds
 from edge.tokenization import TextEncoder
+from edge.variants import VARIANTS
 from quantize.build import build, write_tokenizer
 from quantize.gguf_build import build_gguf_variants
-from quantize.gguf_export import GGUF_VARIANTS, HEAD_FILE, add_vocab, write_gguf
+from quantize.gguf_export import GGUF_VARIANTS, add_vocab, write_gguf
 from quantize.merge import merge
 from quantize.parity import probe_batches, torch_logits
 from quantize.probes import load_probes
@@ -47,11 +49,13 @@ TINY_PARITY = {
     "gguf-q8_0": ParityThresholds(min_argmax_agreement=0.98),
     "gguf-q6_k": ParityThresholds(min_argmax_agreement=0.9),
     "gguf-q5_k_m": ParityThresholds(min_argmax_agreement=0.9),
+    "gguf-q5_1": ParityThresholds(min_argmax_agreement=0.9),
     "gguf-q5_0": ParityThresholds(min_argmax_agreement=0.9),
     "gguf-q4_k_m": ParityThresholds(min_argmax_agreement=0.9),
     "gguf-q4_0": ParityThresholds(min_argmax_agreement=0.9),
 }
-SMALL_TYPES = ["gguf-f32", "gguf-f16", "gguf-q8_0", "gguf-q5_0", "gguf-q4_0"]  # 32-wide blocks
+# 32-wide blocks, largest first (gguf-q5_1: the variant added as one row of edge/variants.py)
+SMALL_TYPES = ["gguf-f32", "gguf-f16", "gguf-q8_0", "gguf-q5_1", "gguf-q5_0", "gguf-q4_0"]
 K_TYPES = ["gguf-q6_k", "gguf-q5_k_m", "gguf-q4_k_m"]  # 256-wide blocks: hidden 256 model
 
 
@@ -304,6 +308,38 @@ def test_intent_labels_in_gguf_metadata(intent_built):
     finally:
         llama_cpp.llama_model_free(model)
     assert labels == intent_built.spec.model_labels
+
+
+def test_gguf_keys_are_gguf_pys_and_the_files_carry_them(pii_built, intent_built):
+    """edge/backends/gguf_keys.py spells llama.cpp's keys without the gguf package; they are
+    gguf-py's, and every key the runtime reads is in the files the build writes, with the head
+    kind's pooling."""
+    import gguf
+
+    from edge.backends import gguf_keys as k
+
+    ours = {
+        k.KEY_ARCHITECTURE: gguf.Keys.General.ARCHITECTURE,
+        k.KEY_ALIGNMENT: gguf.Keys.General.ALIGNMENT,
+        k.KEY_EMBEDDING_LENGTH: gguf.Keys.LLM.EMBEDDING_LENGTH,
+        k.KEY_BLOCK_COUNT: gguf.Keys.LLM.BLOCK_COUNT,
+        k.KEY_CONTEXT_LENGTH: gguf.Keys.LLM.CONTEXT_LENGTH,
+        k.KEY_HEAD_COUNT: gguf.Keys.Attention.HEAD_COUNT,
+        k.KEY_LAYER_NORM_EPS: gguf.Keys.Attention.LAYERNORM_EPS,
+        k.KEY_CLASSIFIER_LABELS: gguf.Keys.Classifier.OUTPUT_LABELS,
+    }
+    for key, theirs in ours.items():
+        assert key == theirs.format(arch=k.ARCH)
+    assert set(k.POOLING.values()) <= {p.name for p in gguf.PoolingType}
+    for built, head in ((pii_built, "token"), (intent_built, "rank")):
+        path = built.dir / built.variants["gguf-q8_0"].model.file
+        fields = gguf.GGUFReader(str(path)).fields
+        optional = {k.KEY_ALIGNMENT} | ({k.KEY_CLASSIFIER_LABELS} if head != "rank" else set())
+        for key in (*ours, k.KEY_EDGE_HEAD, k.KEY_EDGE_LABELS):
+            assert key in fields or key in optional, key
+        assert fields[k.KEY_EDGE_HEAD].contents() == head
+        pooling = fields[gguf.Keys.LLM.POOLING_TYPE.format(arch=k.ARCH)].contents()
+        assert gguf.PoolingType(pooling).name == k.POOLING[head]
 
 
 # -- batching and threads -----------------------------------------------------------------------
@@ -642,15 +678,21 @@ def test_cli_pii_and_intent_on_gguf(pii_art, intent_art):
     assert r.exit_code == 0 and "gguf-q8_0" in r.output and "gguf-f16" in r.output
 
 
-def test_cli_build_format_gguf(tiny_base, intent_adapter, tmp_path):
+def build_args(tiny_base, intent_adapter, tmp_path, loose: str) -> list:
+    """`edge build` of the tiny intent adapter with a spec holding ``loose`` to 0.9 (a random
+    tiny model's near-ties flip)."""
     spec = tmp_path / "intent.toml"
     spec.write_text(
         'name = "intent-test"\nkind = "sequence-classification"\n'
         'labels = ["book_table", "weather", "play_music", "out_of_scope"]\n'
-        "[parity.gguf-q4_0]\nmin_argmax_agreement = 0.9\n"
+        f"[parity.{loose}]\nmin_argmax_agreement = 0.9\n"
     )
+    return ["build", "--base", tiny_base, "--adapter", intent_adapter, "--task", spec]
+
+
+def test_cli_build_format_gguf(tiny_base, intent_adapter, tmp_path):
     out = tmp_path / "art"
-    args = ["build", "--base", tiny_base, "--adapter", intent_adapter, "--task", spec]
+    args = build_args(tiny_base, intent_adapter, tmp_path, "gguf-q4_0")
     r = run(*args, "--out", out, "--format", "gguf", "--quiet")
     assert r.exit_code == 0, r.output
     m = read_manifest(out)
@@ -661,6 +703,27 @@ def test_cli_build_format_gguf(tiny_base, intent_adapter, tmp_path):
     assert r.exit_code == 6 and "multiples of 256" in r.output
     r = run(*args, "--out", tmp_path / "x", "--variants", "gguf-q3", "--quiet")
     assert r.exit_code == 6 and "gguf-q4_k_m" in r.output  # the error lists the known names
+
+
+def test_a_variant_added_as_one_table_row_builds_loads_and_runs(
+    tiny_base, intent_adapter, tmp_path
+):
+    """gguf-q5_1 is one row of edge/variants.py and nothing else: `edge build --variants` makes
+    it with llama.cpp's quantizer, measures its parity, the GGUF backend loads it and it runs
+    (a random tiny model has near-ties, so its threshold is set as for the other types here)."""
+    out = tmp_path / "art"
+    args = build_args(tiny_base, intent_adapter, tmp_path, "gguf-q5_1")
+    r = run(*args, "--out", out, "--variants", "gguf-q5_1", "--quiet")
+    assert r.exit_code == 0, r.output
+    v = read_manifest(out).variant("gguf-q5_1")
+    assert v.model.file == VARIANTS["gguf-q5_1"].file and v.format == "gguf"
+    assert v.quantization["ftype"] == "MOSTLY_Q5_1" and "q5_1" in v.quantization["tensor_types"]
+    assert v.parity.passed and v.parity.argmax_agreement >= 0.9 and v.parity.probe_units > 0
+    model = edge.load(out, variant="gguf-q5_1", threads=1)
+    labels = {"book_table", "weather", "play_music", "out_of_scope"}
+    assert {r.label for r in model.classify(["book a table", "will it rain"])} <= labels
+    r = run("info", out)
+    assert r.exit_code == 0 and "gguf-q5_1" in r.output
 
 
 def test_extra_buffers_are_off_where_the_cpu_lists_amx(monkeypatch):

@@ -70,7 +70,7 @@ def test_onnx_variants_match_pytorch(tiny_base, mean_spec, mean_adapter, tmp_pat
 
 def test_gguf_mean_head_matches_pytorch(tiny_base, mean_spec, mean_adapter, tmp_path):
     pytest.importorskip("llama_cpp", reason="llama-cpp-python not installed (make gguf)")
-    from quantize.gguf_export import HEAD_FILE
+    from edge.backends.gguf_keys import HEAD_FILE
 
     manifest = build(
         tiny_base,

@@ -281,3 +281,36 @@ def test_a_latency_target_rejects_slower_variants_when_one_meets_it(
     assert why[("pii", "fp32")] == "single-text p95 9.0 ms > 5 ms"
     report, _ = _select(pii_artifact, intent_artifact, tmp_path, 1000, gain0, LAT.format(1))
     assert report["chosen"] == {"pii": "fp32", "intent": "fp32"}
+
+
+@pytest.mark.usefixtures("fake_figures")
+def test_decisions_are_reason_codes_and_the_prose_is_made_from_them(
+    pii_artifact, intent_artifact, tmp_path, monkeypatch
+):
+    """Each candidate carries a reason code beside its sentence; the advice after a failure
+    decides on the codes, so rewording a sentence changes no decision."""
+    from quantize import candidates
+    from quantize.candidates import Reason
+    from quantize.select import select_variants
+
+    text = GOOD.format(budget=20).replace("pii = 100", "pii = 0.1")
+    prof = load_hardware_profile(write(tmp_path, text))
+    arts = {"pii": pii_artifact, "intent": intent_artifact}
+
+    def fail() -> tuple[str, dict]:
+        with pytest.raises(BuildError) as e:
+            select_variants(prof, arts, {"pii": PII, "intent": INTENT}, threads=1)
+        rows = e.value.report["candidates"]
+        return str(e.value), {(t, r["variant"]): r for t, rs in rows.items() for r in rs}
+
+    message, rows = fail()
+    assert rows[("pii", "int8")]["reason"] == Reason.TOO_LOSSY.value == "too-lossy"
+    assert rows[("pii", "int8")]["why"] == "loses 0.30 pts vs fp32 > 0.1"
+    assert rows[("pii", "fp32")]["reason"] == "over-budget-alone"
+    assert rows[("pii", "fp32")]["why"] == "over budget alone: models 40 MB > 20 MB"
+    assert "a larger accuracy_tolerance (pii int8 lost too much)" in message
+
+    monkeypatch.setitem(candidates.PROSE, Reason.TOO_LOSSY, lambda f: "too far from fp32")
+    message, rows = fail()
+    assert rows[("pii", "int8")]["why"] == "too far from fp32"
+    assert "a larger accuracy_tolerance (pii int8 lost too much)" in message

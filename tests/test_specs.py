@@ -103,3 +103,52 @@ def test_data_names_a_split(tmp_path):
     with pytest.raises(SpecError, match=r"data\.eval: String should match"):
         load_task_spec(write(tmp_path, body % "clinc150"))
     assert load_task_spec(write(tmp_path, body % "clinc150:test")).data.eval == "clinc150:test"
+
+
+def test_a_parity_table_for_no_known_variant_is_an_error(tmp_path):
+    """`[parity.gguf-q8_O]` would leave gguf-q8_0 at its defaults without a word."""
+    p = write(
+        tmp_path,
+        'name = "x"\nkind = "sequence-classification"\nlabels = ["a", "b"]\n'
+        "[parity.gguf-q8_O]\nmin_argmax_agreement = 0.9\n",
+    )
+    with pytest.raises(SpecError, match=r"parity: no variant named gguf-q8_O; known: fp32, int8"):
+        load_task_spec(p)
+
+
+SPEC_MODULES = ("edge.specs", "edge.policy", "edge.profiles", "benchmarks.profile")
+
+
+@pytest.mark.parametrize("module", SPEC_MODULES)
+def test_every_spec_model_forbids_unknown_keys(module):
+    """Strict schemas everywhere: a key no model defines is an error, never silently kept."""
+    import importlib
+    import inspect
+
+    from pydantic import BaseModel
+
+    mod = importlib.import_module(module)
+    models = [
+        c
+        for _, c in inspect.getmembers(mod, inspect.isclass)
+        if issubclass(c, BaseModel) and c is not BaseModel and c.__module__ == module
+    ]
+    assert models
+    lax = [c.__name__ for c in models if c.model_config.get("extra") != "forbid"]
+    assert not lax, f"{module}: {lax} accept unknown keys"
+
+
+def test_every_shipped_spec_loads():
+    """Each file under specs/ loads with its folder's model (none relies on a lax schema)."""
+    from edge.policy import load_policy
+    from edge.profiles import load_hardware_profile
+    from edge.specs import specs_dir
+
+    loaders = {"tasks": load_task_spec, "hardware": load_hardware_profile, "policies": load_policy}
+    folders = sorted(p.name for p in specs_dir().iterdir() if p.is_dir())
+    assert folders == sorted(loaders)  # a new kind of spec gets a loader here
+    for name, load in loaders.items():
+        files = sorted((specs_dir() / name).glob("*.toml"))
+        assert files, name
+        for f in files:
+            load(f)

@@ -42,14 +42,27 @@ from typing import Any
 import numpy as np
 
 from edge.backends.base import Backend
+from edge.backends.gguf_keys import (
+    ARCH,
+    HEAD_KINDS,
+    KEY_ALIGNMENT,
+    KEY_ARCHITECTURE,
+    KEY_BLOCK_COUNT,
+    KEY_CLASSIFIER_LABELS,
+    KEY_CONTEXT_LENGTH,
+    KEY_EDGE_HEAD,
+    KEY_EDGE_LABELS,
+    KEY_EMBEDDING_LENGTH,
+    KEY_HEAD_COUNT,
+    KEY_LAYER_NORM_EPS,
+    NPZ_HEADS,
+    POOLING,
+)
 from edge.errors import ArtifactError, BackendUnavailableError
 from edge.manifest import Variant
 from edge.platform_select import Selection
 
 INSTALL_HINT = "install it with pip install -e '.[gguf]' (or `make gguf`)"
-ARCH = "bert"
-HEAD_KINDS = ("rank", "token", "mean")
-NPZ_HEADS = ("token", "mean")  # head kinds whose classifier is applied here from head.npz
 
 _state: dict[str, Any] = {"ready": False, "quiet": None}
 _state_lock = threading.Lock()
@@ -150,16 +163,16 @@ GGML_SIZES = {
     20: (32, 18),  # iq4_nl
 }
 _WANTED = {
-    "general.architecture",
-    "general.alignment",
-    "edge.head",
-    "edge.labels",
-    f"{ARCH}.embedding_length",
-    f"{ARCH}.block_count",
-    f"{ARCH}.context_length",
-    f"{ARCH}.attention.head_count",
-    f"{ARCH}.attention.layer_norm_epsilon",
-    f"{ARCH}.classifier.output_labels",
+    KEY_ARCHITECTURE,
+    KEY_ALIGNMENT,
+    KEY_EDGE_HEAD,
+    KEY_EDGE_LABELS,
+    KEY_EMBEDDING_LENGTH,
+    KEY_BLOCK_COUNT,
+    KEY_CONTEXT_LENGTH,
+    KEY_HEAD_COUNT,
+    KEY_LAYER_NORM_EPS,
+    KEY_CLASSIFIER_LABELS,
 }
 
 
@@ -237,7 +250,7 @@ def _parse(buf: Any) -> dict[str, Any]:
             raise ValueError(f"tensor {name} has type {ttype} that does not fit its shape")
         block, size = GGML_SIZES[ttype]
         extents.append((name, offset, n_elem // block * size))
-    align = int(meta.get("general.alignment") or 32)
+    align = int(meta.get(KEY_ALIGNMENT) or 32)
     data_start = -(-cur.pos // align) * align
     for name, offset, nbytes in extents:
         if data_start + offset + nbytes > len(buf):
@@ -261,19 +274,19 @@ def read_header(path: Path) -> GGUFHeader:
             f"{path} is not a readable GGUF file ({e.__class__.__name__}: {e}); "
             "rebuild or re-download the artifact"
         ) from None
-    arch = meta.get("general.architecture")
+    arch = meta.get(KEY_ARCHITECTURE)
     if arch != ARCH:
         raise ArtifactError(f"{path} is a {arch!r} GGUF; edge's GGUF backend runs {ARCH!r}")
-    optional = {"general.alignment", f"{ARCH}.classifier.output_labels"}
+    optional = {KEY_ALIGNMENT, KEY_CLASSIFIER_LABELS}
     missing = sorted(_WANTED - optional - set(meta))
     if missing:
         raise ArtifactError(f"{path} lacks GGUF keys {missing}: not an edge GGUF; rebuild it")
-    head, labels = meta["edge.head"], meta["edge.labels"]
-    n_embd = meta[f"{ARCH}.embedding_length"]
-    n_layer = meta[f"{ARCH}.block_count"]
-    n_ctx = meta[f"{ARCH}.context_length"]
-    n_head = meta[f"{ARCH}.attention.head_count"]
-    eps = meta[f"{ARCH}.attention.layer_norm_epsilon"]
+    head, labels = meta[KEY_EDGE_HEAD], meta[KEY_EDGE_LABELS]
+    n_embd = meta[KEY_EMBEDDING_LENGTH]
+    n_layer = meta[KEY_BLOCK_COUNT]
+    n_ctx = meta[KEY_CONTEXT_LENGTH]
+    n_head = meta[KEY_HEAD_COUNT]
+    eps = meta[KEY_LAYER_NORM_EPS]
     ints = all(isinstance(x, int) for x in (n_embd, n_layer, n_ctx, n_head))
     # values llama.cpp would GGML_ASSERT on (aborting the process) rather than reject
     if (
@@ -290,7 +303,7 @@ def read_header(path: Path) -> GGUFHeader:
         or not 0.0 <= eps < 1.0  # also false for NaN (ggml asserts eps >= 0)
     ):
         raise ArtifactError(f"{path} has implausible metadata; rebuild the artifact")
-    if head == "rank" and meta.get(f"{ARCH}.classifier.output_labels") != labels:
+    if head == "rank" and meta.get(KEY_CLASSIFIER_LABELS) != labels:
         raise ArtifactError(f"{path}: classifier labels disagree with edge.labels")
     return GGUFHeader(head=head, labels=labels, n_embd=n_embd, n_layer=n_layer, n_ctx=n_ctx)
 
@@ -376,11 +389,7 @@ class GGUFBackend(Backend):
         n_threads = threads or os.cpu_count() or 1
         cparams = ll.llama_context_default_params()
         cparams.embeddings = True
-        cparams.pooling_type = {
-            "rank": ll.LLAMA_POOLING_TYPE_RANK,
-            "mean": ll.LLAMA_POOLING_TYPE_MEAN,
-            "token": ll.LLAMA_POOLING_TYPE_NONE,
-        }[header.head]
+        cparams.pooling_type = getattr(ll, f"LLAMA_POOLING_TYPE_{POOLING[header.head]}")
         cparams.flash_attn_type = ll.LLAMA_FLASH_ATTN_TYPE_DISABLED
         cparams.n_ctx = cparams.n_batch = cparams.n_ubatch = capacity
         cparams.n_seq_max = 1
