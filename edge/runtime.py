@@ -151,6 +151,29 @@ class PIIDetector(TaskModel):
         self._fusion = Fusion(new, self.task.entities or [])
         return self._fusion
 
+    @property
+    def min_score(self) -> dict[str, float]:
+        """Per-type score a model span needs in ``detect`` (the spec's ``[min_score]``)."""
+        return dict(self.task.min_score)
+
+    def configure_min_score(self, min_score: dict[str, float] | None) -> dict[str, float]:
+        """Replace the per-type thresholds (``{}`` or None: report every model span), validated
+        like the spec file; e.g. a caller that prefers recall lowers them."""
+        try:
+            task = TaskSpec.model_validate({**self.task.model_dump(), "min_score": min_score or {}})
+        except ValidationError as e:
+            raise SpecError(format_validation_error("min_score", e)) from None
+        self.manifest = self.manifest.model_copy(update={"task": task})
+        return self.min_score
+
+    def confident_spans(self, texts: list[str]) -> list[list[Span]]:
+        """The model's spans that reach their type's ``min_score`` (what ``detect`` fuses)."""
+        floor = self.task.min_score
+        found = self.model_spans(texts)
+        if not floor:
+            return found
+        return [[s for s in spans if s.score >= floor.get(s.label, 0.0)] for spans in found]
+
     def model_spans(self, texts: list[str]) -> list[list[Span]]:
         """The model's own spans per (checked) text, before any rule is applied."""
         tokenized, probs = self.token_probs(texts)
@@ -163,9 +186,10 @@ class PIIDetector(TaskModel):
         self, texts: str | Iterable[str], *, rules: bool | None = None
     ) -> PIIResult | list[PIIResult]:
         """Spans and redacted text. Hybrid (model fused with the rule recognizers, see
-        ``edge.fusion``) unless ``rules=False`` or the spec says ``[fusion] enabled = false``."""
+        ``edge.fusion``) unless ``rules=False`` or the spec says ``[fusion] enabled = false``;
+        model spans under their type's ``min_score`` are left out either way."""
         items, single = self._texts(texts)
-        found = self.model_spans(items)
+        found = self.confident_spans(items)
         if self.fusion.enabled if rules is None else rules:
             found = [self.fusion.fuse(t, spans) for t, spans in zip(items, found, strict=True)]
         results = [

@@ -273,6 +273,12 @@ class TaskSpec(_Strict):
     fusion: FusionSpec | None = None  # PII only; None: FusionSpec() defaults
     anonymize: AnonymizeSpec | None = None
     data: TaskData | None = None  # None: an artifact built before [data] existed; see task_data
+    # PII only: the score a model span of a type needs to be reported by `detect` (``[min_score]``,
+    # chosen on held-out data by `python -m quantize.thresholds`). Why per type: the model's
+    # confidence means different things per type (a name-shaped heading at 0.6 is usually wrong,
+    # a date at 0.6 usually right). Rule matches are judged by their own scores and checks; the
+    # cloud redactor ignores these thresholds (recall first: see edge/redaction.py).
+    min_score: dict[str, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _labels_fit_kind(self) -> TaskSpec:
@@ -310,6 +316,21 @@ class TaskSpec(_Strict):
             raise ValueError(
                 f"parity: no variant named {', '.join(unknown)}; known: {', '.join(VARIANTS)}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _min_score_fits_task(self) -> TaskSpec:
+        if not self.min_score:
+            return self
+        if self.kind != "token-classification":
+            raise ValueError("[min_score] applies to token-classification (PII) tasks only")
+        if unknown := sorted(set(self.min_score) - set(self.entities or ())):
+            raise ValueError(
+                f"min_score: unknown entity type(s) {', '.join(unknown)}; the model's types are "
+                f"{', '.join(self.entities or ())} (rule-only types have their own scores)"
+            )
+        if bad := sorted(t for t, v in self.min_score.items() if not 0.0 <= v <= 1.0):
+            raise ValueError(f"min_score: {', '.join(bad)} must be between 0 and 1")
         return self
 
     @model_validator(mode="after")

@@ -132,6 +132,18 @@ def test_credit_card_luhn_valid_formats() -> None:
     assert all(s.score == 1.0 for s in rec.find(text))
 
 
+def test_credit_card_troy_and_twelve_digit_maestro() -> None:
+    """Issue 17: card numbers of other issuers were missed (and vetoed as model spans)."""
+    rec = CreditCardRecognizer()
+    assert texts(rec, "Troy 9792 1234 5678 9018 ok") == ["9792 1234 5678 9018"]
+    assert texts(rec, "Maestro 6759 0000 0000 paid") == ["6759 0000 0000"]
+    assert texts(rec, "maestro 675900000000") == ["675900000000"]
+    assert rec.valid("6759-0000-0000") and rec.valid("9792123456789018")
+    # twelve Luhn-valid digits that do not start like a Maestro card are no card
+    assert texts(rec, "ref 4000 0000 0002") == []
+    assert texts(rec, "9792 1234 5678 901") == []  # Troy is 16 digits
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -1,9 +1,11 @@
-"""CREDIT_CARD: 13-19 digit card numbers, validated with the Luhn checksum.
+"""CREDIT_CARD: 12-19 digit card numbers, validated with the Luhn checksum.
 
 Digits may be contiguous or grouped the way cards are printed (4-4-4-4, 4-4-4-4-3, 4-6-5,
-4-6-4) with one consistent separator, a space or a dash. Only numbers that start like a card
-(2-6, the major networks' ranges) and are not one repeated digit are kept: Luhn alone passes one
-random number in ten. The Luhn check is python-stdnum's (``stdnum.luhn``).
+4-6-4, 4-4-4) with one consistent separator, a space or a dash. Only numbers that start like a
+card and are not one repeated digit are kept: Luhn alone passes one random number in ten. Card
+starts: 2-6 (the major networks' ranges, 13-19 digits), Troy's 9792 (16 digits) and the
+12-digit Maestro cards (5018, 5020, 5038, 5893, 6304, 6759, 6761-6763: issue 17 found both
+missed). The Luhn check is python-stdnum's (``stdnum.luhn``).
 """
 
 from __future__ import annotations
@@ -20,18 +22,27 @@ _CC_RE = re.compile(
     r"(?:\d{4}(?P<a>[ -])\d{4}(?P=a)\d{4}(?P=a)\d{4}(?P=a)\d{3}"
     r"|\d{4}(?P<b>[ -])\d{4}(?P=b)\d{4}(?P=b)\d{4}"
     r"|\d{4}(?P<c>[ -])\d{6}(?P=c)\d{4,5}"
-    r"|\d{13,19})"
+    r"|\d{4}(?P<d>[ -])\d{4}(?P=d)\d{4}"
+    r"|\d{12,19})"
     r"(?!\w)(?![-.]\d)"
 )
 
 
+MAESTRO_12 = ("5018", "5020", "5038", "5893", "6304", "6759", "6761", "6762", "6763")
+TROY = "9792"
+
+
+def _card_start(digits: str) -> bool:
+    """Whether a number of this length starts like a card (see the module docstring)."""
+    n = len(digits)
+    if n == 12:
+        return digits.startswith(MAESTRO_12)
+    return 13 <= n <= 19 and (digits[0] in "23456" or (n == 16 and digits.startswith(TROY)))
+
+
 def valid_card_number(digits: str) -> bool:
     return (
-        13 <= len(digits) <= 19
-        and digits.isdigit()
-        and digits[0] in "23456"
-        and len(set(digits)) > 1
-        and luhn.is_valid(digits)
+        digits.isdigit() and _card_start(digits) and len(set(digits)) > 1 and luhn.is_valid(digits)
     )
 
 
@@ -39,7 +50,7 @@ class CreditCardRecognizer(Recognizer):
     label = "CREDIT_CARD"
     name = "credit_card"
     score = CHECKSUM_SCORE
-    min_digits = 13
+    min_digits = 12
     # validated already (score 1.0): the words only settle a clash with the model's span
     context = Context(
         words=("card", "credit", "debit", "visa", "mastercard", "amex", "cc", "cardholder")

@@ -1,0 +1,186 @@
+"""Choose a per-type ``min_score`` for a PII model on labelled held-out data (issue 17).
+
+    python -m quantize.thresholds --model ~/.cache/edge/models/pii            # print [min_score]
+    python -m quantize.thresholds --model ... --write specs/tasks/pii.toml   # and write it there
+
+Why per type: the model's confidence means different things per type (a title-case heading
+tagged PERSON at 0.6 is usually wrong, a date at 0.6 usually right), so one global cut either
+lets the first through or loses the second. The search runs the model once, keeps its raw
+spans with their scores, then for each type in turn tries every cut of a fixed grid, re-fusing
+with the rules exactly as ``detect`` does, and keeps a cut only where exact micro-F1 rises by
+``--min-gain`` and the type-agnostic recall (what leaks when a span is missed) does not fall by
+more than ``--max-recall-drop``; two passes, since one type's cut changes what fusion does with
+another's. The data default is the independent set's dev part; its test part is refused (it
+only reports). The cloud redactor ignores these thresholds (recall first: edge/redaction.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from edge.errors import DataError, EdgeError
+from edge.types import Span
+
+GRID = (0.0, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+REFUSED = ("independent-test",)
+
+
+def _dicts(spans: Sequence[Span]) -> list[dict]:
+    return [{"start": s.start, "end": s.end, "label": s.label} for s in spans]
+
+
+class ThresholdSearch:
+    """Raw model spans of ``texts``, scored against ``gold`` under any per-type cut."""
+
+    def __init__(self, detector, texts: list[str], gold: list[list[dict]], *, rules: bool = True):
+        self.detector = detector
+        self.texts = texts
+        self.gold = gold
+        self.rules = rules
+        self.raw = detector.model_spans(texts)
+        self.types = list(detector.task.entities or ())
+
+    def predict(self, min_score: dict[str, float]) -> list[list[dict]]:
+        fusion = self.detector.fusion
+        out = []
+        for text, spans in zip(self.texts, self.raw, strict=True):
+            kept = [s for s in spans if s.score >= min_score.get(s.label, 0.0)]
+            if self.rules and fusion.enabled:
+                kept = fusion.fuse(text, kept)
+            out.append(_dicts(kept))
+        return out
+
+    def score(self, min_score: dict[str, float]) -> tuple[float, float]:
+        """(exact micro-F1, type-agnostic recall) under ``min_score``."""
+        from quantize.metrics import pii_scores
+
+        s = pii_scores(self.gold, self.predict(min_score))
+        return s["exact"]["micro"]["f1"], s["any_type_recall"]
+
+    def search(
+        self,
+        *,
+        grid: Sequence[float] = GRID,
+        passes: int = 2,
+        min_gain: float = 0.001,
+        max_recall_drop: float = 0.0,
+    ) -> tuple[dict[str, float], dict]:
+        """Coordinate ascent over the types; returns (min_score, before/after figures)."""
+        chosen: dict[str, float] = {}
+        f1_0, rec_0 = self.score(chosen)
+        best_f1 = f1_0
+        for _ in range(passes):
+            changed = False
+            for label in self.types:
+                current = chosen.get(label, 0.0)
+                for cut in grid:
+                    if cut == current:
+                        continue
+                    trial = {**chosen, label: cut}
+                    f1, rec = self.score(trial)
+                    if f1 >= best_f1 + min_gain and rec >= rec_0 - max_recall_drop:
+                        best_f1, current, changed = f1, cut, True
+                        chosen = {k: v for k, v in trial.items() if v > 0}
+            if not changed:
+                break
+        f1_1, rec_1 = self.score(chosen)
+        return dict(sorted(chosen.items())), {
+            "f1_before": f1_0,
+            "f1_after": f1_1,
+            "any_type_recall_before": rec_0,
+            "any_type_recall_after": rec_1,
+            "n_texts": len(self.texts),
+        }
+
+
+def toml_section(min_score: dict[str, float], note: str) -> str:
+    lines = [f"# {line}" for line in note.splitlines()]
+    lines.append("[min_score]")
+    lines += [f"{label} = {value:g}" for label, value in sorted(min_score.items())]
+    return "\n".join(lines) + "\n"
+
+
+_SECTION = re.compile(r"(?ms)^(?:#[^\n]*\n)*\[min_score\]\n(?:(?!\[)[^\n]*\n)*")
+
+
+def write_section(spec_path: Path, section: str) -> None:
+    """Replace the spec's ``[min_score]`` table (and the comment lines just above it), or append
+    one; written atomically and validated before it replaces the file."""
+    from pydantic import ValidationError
+
+    from edge.errors import SpecError
+    from edge.fsutil import open_atomic
+    from edge.specs import TaskSpec, format_validation_error, tomllib  # 3.10: tomli
+
+    old = spec_path.read_text(encoding="utf-8")
+    if _SECTION.search(old):
+        new = _SECTION.sub(lambda _: section, old, count=1)
+    else:
+        new = old.rstrip("\n") + "\n\n" + section
+    try:
+        TaskSpec.model_validate(tomllib.loads(new))
+    except ValidationError as e:
+        raise SpecError(format_validation_error(spec_path, e)) from None
+    with open_atomic(spec_path, 0o644) as f:
+        f.write(new.encode("utf-8"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", required=True, help="PII artifact folder")
+    ap.add_argument("--variant", default="int8")
+    ap.add_argument(
+        "--data", default="independent-dev", help="independent-dev (default), handwritten, a JSONL"
+    )
+    ap.add_argument("--no-rules", action="store_true", help="choose for the model alone")
+    ap.add_argument("--min-gain", type=float, default=0.001, help="F1 gain a cut must bring")
+    ap.add_argument("--max-recall-drop", type=float, default=0.0, help="type-agnostic recall")
+    ap.add_argument("--write", type=Path, help="task spec file to write [min_score] into")
+    args = ap.parse_args(argv)
+    try:
+        if args.data in REFUSED:
+            raise DataError(
+                f"{args.data} only reports; choose thresholds on independent-dev (or another "
+                "held-out set), never on the test part"
+            )
+        import edge
+        from benchmarks.presidio_compare import load_records
+
+        records = load_records(args.data, None, 0)
+        detector = edge.load(args.model, variant=args.variant, threads=1)
+        if detector.task.kind != "token-classification":
+            raise DataError(f"{args.model} is not a PII model")
+        search = ThresholdSearch(
+            detector,
+            [r["text"] for r in records],
+            [r["spans"] for r in records],
+            rules=not args.no_rules,
+        )
+        chosen, fig = search.search(min_gain=args.min_gain, max_recall_drop=args.max_recall_drop)
+    except EdgeError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    note = (
+        f"Per-type thresholds chosen by `python -m quantize.thresholds` on {args.data} "
+        f"({fig['n_texts']} texts, {'model alone' if args.no_rules else 'model + rules'}):\n"
+        f"exact micro-F1 {fig['f1_before']:.3f} -> {fig['f1_after']:.3f}, type-agnostic recall "
+        f"{fig['any_type_recall_before']:.3f} -> {fig['any_type_recall_after']:.3f}."
+    )
+    section = toml_section(chosen, note)
+    print(section, end="")
+    if args.write:
+        try:
+            write_section(args.write, section)
+        except EdgeError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        print(f"wrote [min_score] into {args.write}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
