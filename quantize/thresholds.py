@@ -61,40 +61,58 @@ class ThresholdSearch:
         s = pii_scores(self.gold, self.predict(min_score))
         return s["exact"]["micro"]["f1"], s["any_type_recall"]
 
-    def search(
-        self,
-        *,
-        grid: Sequence[float] = GRID,
-        passes: int = 2,
-        min_gain: float = 0.001,
-        max_recall_drop: float = 0.0,
-    ) -> tuple[dict[str, float], dict]:
-        """Coordinate ascent over the types; returns (min_score, before/after figures)."""
-        chosen: dict[str, float] = {}
-        f1_0, rec_0 = self.score(chosen)
-        best_f1 = f1_0
-        for _ in range(passes):
-            changed = False
-            for label in self.types:
-                current = chosen.get(label, 0.0)
-                for cut in grid:
-                    if cut == current:
-                        continue
-                    trial = {**chosen, label: cut}
-                    f1, rec = self.score(trial)
-                    if f1 >= best_f1 + min_gain and rec >= rec_0 - max_recall_drop:
-                        best_f1, current, changed = f1, cut, True
-                        chosen = {k: v for k, v in trial.items() if v > 0}
-            if not changed:
-                break
-        f1_1, rec_1 = self.score(chosen)
-        return dict(sorted(chosen.items())), {
-            "f1_before": f1_0,
-            "f1_after": f1_1,
-            "any_type_recall_before": rec_0,
-            "any_type_recall_after": rec_1,
-            "n_texts": len(self.texts),
-        }
+    def search(self, **kwargs) -> tuple[dict[str, float], dict]:
+        """The best cuts for this model alone (see :func:`search`)."""
+        return search([self], **kwargs)
+
+
+def search(
+    searches: Sequence[ThresholdSearch],
+    *,
+    grid: Sequence[float] = GRID,
+    passes: int = 2,
+    min_gain: float = 0.001,
+    max_recall_drop: float = 0.0,
+) -> tuple[dict[str, float], dict]:
+    """Coordinate ascent over the types; returns (min_score, before/after figures).
+
+    Several models (``pii`` and ``pii-fast`` share one task spec, so one table): the mean of
+    their F1s must rise, and no model's type-agnostic recall may fall by more than allowed."""
+    types = list(dict.fromkeys(t for s in searches for t in s.types))
+
+    def scores(cuts: dict[str, float]) -> tuple[float, list[float]]:
+        both = [s.score(cuts) for s in searches]
+        return sum(f for f, _ in both) / len(both), [r for _, r in both]
+
+    chosen: dict[str, float] = {}
+    f1_0, rec_0 = scores(chosen)
+    best_f1 = f1_0
+    for _ in range(passes):
+        changed = False
+        for label in types:
+            current = chosen.get(label, 0.0)
+            for cut in grid:
+                if cut == current:
+                    continue
+                trial = {**chosen, label: cut}
+                f1, rec = scores(trial)
+                if f1 >= best_f1 + min_gain and all(
+                    r >= r0 - max_recall_drop for r, r0 in zip(rec, rec_0, strict=True)
+                ):
+                    best_f1, current, changed = f1, cut, True
+                    chosen = {k: v for k, v in trial.items() if v > 0}
+        if not changed:
+            break
+    f1_1, rec_1 = scores(chosen)
+    per_model = [(s.score({}), s.score(chosen)) for s in searches]
+    return dict(sorted(chosen.items())), {
+        "f1_before": f1_0,
+        "f1_after": f1_1,
+        "any_type_recall_before": min(rec_0),
+        "any_type_recall_after": min(rec_1),
+        "per_model": per_model,
+        "n_texts": len(searches[0].texts),
+    }
 
 
 def toml_section(min_score: dict[str, float], note: str) -> str:
@@ -131,7 +149,13 @@ def write_section(spec_path: Path, section: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", required=True, help="PII artifact folder")
+    ap.add_argument(
+        "--model",
+        required=True,
+        action="append",
+        help="PII artifact folder; repeatable: one "
+        "table for all (pii and pii-fast share the task spec), the mean F1 rising",
+    )
     ap.add_argument("--variant", default="int8")
     ap.add_argument(
         "--data", default="independent-dev", help="independent-dev (default), handwritten, a JSONL"
@@ -151,25 +175,33 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks.presidio_compare import load_records
 
         records = load_records(args.data, None, 0)
-        detector = edge.load(args.model, variant=args.variant, threads=1)
-        if detector.task.kind != "token-classification":
-            raise DataError(f"{args.model} is not a PII model")
-        search = ThresholdSearch(
-            detector,
-            [r["text"] for r in records],
-            [r["spans"] for r in records],
-            rules=not args.no_rules,
-        )
-        chosen, fig = search.search(min_gain=args.min_gain, max_recall_drop=args.max_recall_drop)
+        searches = []
+        for path in args.model:
+            detector = edge.load(path, variant=args.variant, threads=1)
+            if detector.task.kind != "token-classification":
+                raise DataError(f"{path} is not a PII model")
+            searches.append(
+                ThresholdSearch(
+                    detector,
+                    [r["text"] for r in records],
+                    [r["spans"] for r in records],
+                    rules=not args.no_rules,
+                )
+            )
+        chosen, fig = search(searches, min_gain=args.min_gain, max_recall_drop=args.max_recall_drop)
     except EdgeError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    note = (
+    how = "model alone" if args.no_rules else "model + rules"
+    lines = [
         f"Per-type thresholds chosen by `python -m quantize.thresholds` on {args.data} "
-        f"({fig['n_texts']} texts, {'model alone' if args.no_rules else 'model + rules'}):\n"
-        f"exact micro-F1 {fig['f1_before']:.3f} -> {fig['f1_after']:.3f}, type-agnostic recall "
-        f"{fig['any_type_recall_before']:.3f} -> {fig['any_type_recall_after']:.3f}."
-    )
+        f"({fig['n_texts']} texts, {how}), exact micro-F1 before -> after:"
+    ]
+    for path, ((f0, r0), (f1, r1)) in zip(args.model, fig["per_model"], strict=True):
+        lines.append(
+            f"{Path(path).name}: {f0:.3f} -> {f1:.3f} (type-agnostic recall {r0:.3f} -> {r1:.3f})"
+        )
+    note = "\n".join(lines)
     section = toml_section(chosen, note)
     print(section, end="")
     if args.write:
