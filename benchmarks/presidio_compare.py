@@ -143,10 +143,13 @@ class EdgeTool:
             "recognizers": [r.name for r in fusion.recognizers],
             "unavailable_recognizers": dict(fusion.unavailable),
             "phone_region": fusion.spec.phone_region,
+            "min_score": self.detector.min_score,
         }
 
     def model(self, text: str):
-        return self.detector.model_spans([text])[0]
+        """The model's spans as ``detect`` fuses them: those under their type's ``min_score``
+        (the task spec's per-type thresholds) left out."""
+        return self.detector.confident_spans([text])[0]
 
     def fuse(self, text: str, spans):
         return self.detector.fusion.fuse(text, spans)
