@@ -168,6 +168,30 @@ def test_non_latin_scripts_and_multiline_addresses_appear(train):
     assert sum("\n" in a for a in addresses) > 20
 
 
+def test_issue17_shapes_countries_companies_and_foreign_form_labels(train):
+    """Issue 17's dev errors: a country ending an address is inside the STREET_ADDRESS, real
+    companies appear as ORGANIZATION (as written, upper or lower case), form labels in non-Latin
+    scripts appear unlabelled."""
+    countries = {c for _, _, c, _ in V.LOCALES.values()}
+    addresses = [v for _, s, v in _spans(train) if s["label"] == "STREET_ADDRESS"]
+    ends = [a for a in addresses if any(a.lower().endswith(c.lower()) for c in countries)]
+    assert len(ends) > 10
+    real = {c.casefold() for c in V.REAL_COMPANIES}
+    orgs = [v for _, s, v in _spans(train) if s["label"] == "ORGANIZATION"]
+    assert sum(v.casefold() in real for v in orgs) > 20
+    assert any(v.isupper() and v.casefold() in real for v in orgs)
+    keys = {k for pool in P.FIELD_KEYS.values() for k in P.split_pool(pool, "train")}
+    scripts = r"[\u0370-\u06ff\u0900-\u097f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]"
+    foreign = {k for k in keys if re.search(scripts, k)}  # Greek ... Arabic, Devanagari, CJK
+    unlabelled = 0
+    for r in train:
+        for k in foreign:
+            i = r["text"].find(k)
+            if i >= 0 and not any(s["start"] <= i < s["end"] for s in r["spans"]):
+                unlabelled += 1
+    assert unlabelled > 5
+
+
 def test_test_split_phrases_are_disjoint_from_train():
     pools = [v for v in vars(P).values() if isinstance(v, tuple) and len(v) >= 5]
     pools += [*P.FIELD_KEYS.values(), *P.CSV_COLUMNS.values(), *P.FOREIGN.values()]
