@@ -13,13 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from edge.errors import DataError
+from edge.resources import package_path
 
 
 def data_dir() -> Path:
     override = os.environ.get("EDGE_DATA_DIR")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent / "public_data"
+    return package_path("quantize", "public_data")
 
 
 def clinc150(split: str) -> list[dict]:
