@@ -126,7 +126,7 @@ def _outside_env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     for override in ("EDGE_SPECS_DIR", "EDGE_DATA_DIR"):
         env.pop(override, None)
-    return {**env, "EDGE_HOME": str(home), "OMP_NUM_THREADS": "1"}
+    return {**env, "EDGE_HOME": str(home)}
 
 
 def test_wheel_carries_every_data_file_of_its_packages(wheel):
