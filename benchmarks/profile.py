@@ -1,9 +1,9 @@
 """Hardware profiles as release gates: does this machine meet the profile's targets?
 
-A profile is either a hardware profile (``specs/hardware/NAME.toml``, see edge/profiles.py: its
-memory budget for the models, split evenly over its tasks and checked against each model's share
-of its process, peak RSS minus the imported runtime's, and its p95 latency targets become the
-targets), or
+A profile is either a hardware profile (``edge/specs_data/hardware/NAME.toml``, see
+edge/profiles.py: its memory budget for the models, split evenly over its tasks and checked
+against each model's share of its process, peak RSS minus the imported runtime's, and its p95
+latency targets become the targets), or
 a plain TOML file (a path, or a name looked up in ``specs/profiles/``) of which the gate reads
 only ``[targets]``::
 
