@@ -26,8 +26,9 @@ import pytest
 from click.testing import CliRunner
 
 from edge.cli import main
-
-pytestmark = pytest.mark.slow
+from edge.errors import ArtifactError
+from edge.resources import package_path
+from edge.specs import load_task_spec, specs_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("edge", "quantize", "benchmarks")  # pyproject's [tool.setuptools.packages.find]
@@ -129,6 +130,7 @@ def _outside_env(home: Path) -> dict[str, str]:
     return {**env, "EDGE_HOME": str(home)}
 
 
+@pytest.mark.slow
 def test_wheel_carries_every_data_file_of_its_packages(wheel):
     """Every non-Python file of the packages (specs, default adapters, public data, evaluation
     sets) is in the wheel, byte for byte: a new data file without a package-data line fails."""
@@ -146,11 +148,11 @@ def test_wheel_carries_every_data_file_of_its_packages(wheel):
     assert not [f for f in files if f.startswith("specs/")]
 
 
+@pytest.mark.slow
 def test_installed_wheel_reads_its_data_outside_the_repository(venv, tmp_path):
     """Specs by name, the default adapters, CLINC150 and the evaluation sets, all read from the
     installed wheel (never the repository), with the same content as the repository's."""
     from benchmarks.data import handwritten, independent
-    from edge.specs import specs_dir
     from quantize.datasets import load_dataset
     from quantize.defaults import DEFAULT_MODELS, default_adapter
     from quantize.sources import open_adapter
@@ -177,6 +179,7 @@ def test_installed_wheel_reads_its_data_outside_the_repository(venv, tmp_path):
     assert got["independent_dev"] == len(independent.load("dev")) > 0
 
 
+@pytest.mark.slow
 def test_edge_demo_runs_from_the_installed_wheel(venv, default_artifacts, tmp_path):
     """The wheel's ``edge demo``, run outside the repository, finds the default models current
     (it compares them with the adapters and task specs the wheel ships) and answers as the
@@ -195,3 +198,32 @@ def test_edge_demo_runs_from_the_installed_wheel(venv, default_artifacts, tmp_pa
     here = CliRunner().invoke(main, ["demo"], env={"EDGE_HOME": str(home)})
     assert here.exit_code == 0, here.output
     assert res.stdout == here.stdout
+
+
+def test_shipped_specs_are_package_data_and_the_override_stays(tmp_path, monkeypatch):
+    """Bare spec names resolve inside the installed ``edge`` package (no walk up to a repository
+    root); ``EDGE_SPECS_DIR`` still replaces that folder."""
+    import edge
+
+    monkeypatch.delenv("EDGE_SPECS_DIR", raising=False)
+    assert specs_dir() == Path(edge.__file__).parent / "specs_data"
+    assert load_task_spec("pii").name == "pii"
+    own = tmp_path / "tasks" / "pii.toml"
+    own.parent.mkdir()
+    own.write_text('name = "mine"\nkind = "sequence-classification"\nlabels = ["a", "b"]\n')
+    monkeypatch.setenv("EDGE_SPECS_DIR", str(tmp_path))
+    assert specs_dir() == tmp_path
+    assert load_task_spec("pii").name == "mine"
+
+
+def test_package_data_needs_an_unpacked_install(tmp_path, monkeypatch):
+    """A package imported from a zip file has no folder to hand to onnxruntime or safetensors:
+    an error that says how to install, not a missing file later."""
+    archive = tmp_path / "zipped.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("zipped_pkg/__init__.py", "")
+        z.writestr("zipped_pkg/data/x.toml", "a = 1\n")
+    monkeypatch.syspath_prepend(str(archive))
+    with pytest.raises(ArtifactError, match="unpacked install: pip install edge"):
+        package_path("zipped_pkg", "data")
+    assert package_path("edge", "specs_data", "tasks").is_dir()
