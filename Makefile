@@ -44,6 +44,13 @@ $(VENV)/.ray-installed: $(VENV)/.installed
 demo: setup
 	$(EDGE) demo
 
+# A wheel in dist/ (specs, default adapters and data inside): `pip install dist/edge-*.whl` then
+# `edge demo` works outside a clone (README: Installing a wheel; tests/test_wheel.py checks it).
+.PHONY: wheel
+wheel: setup
+	rm -rf build  # setuptools reuses build/: a file since deleted would ride along
+	$(PIP) wheel --no-deps -q -w dist .
+
 test: setup gguf compare ray
 	$(PY) -m pytest -q -ra
 

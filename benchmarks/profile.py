@@ -1,9 +1,9 @@
 """Hardware profiles as release gates: does this machine meet the profile's targets?
 
-A profile is either a hardware profile (``specs/hardware/NAME.toml``, see edge/profiles.py: its
-memory budget for the models, split evenly over its tasks and checked against each model's share
-of its process, peak RSS minus the imported runtime's, and its p95 latency targets become the
-targets), or
+A profile is either a hardware profile (``edge/specs_data/hardware/NAME.toml``, see
+edge/profiles.py: its memory budget for the models, split evenly over its tasks and checked
+against each model's share of its process, peak RSS minus the imported runtime's, and its p95
+latency targets become the targets), or
 a plain TOML file of targets, given by its path (a bare name is a hardware profile)::
 
     name = "pi5"                       # optional
@@ -14,7 +14,7 @@ a plain TOML file of targets, given by its path (a bare name is a hardware profi
     intent = 15
 
 Nothing else may be in it: an unknown key is a spec error, as is a per-task key that names no
-task (neither a benched model's task nor its kind's alias nor a spec in ``specs/tasks/``), since
+task (neither a benched model's task nor its kind's alias nor a spec in ``edge/specs_data/tasks/``), since
 a gate that skips a misspelled target passes a release it should stop. A task's entry is looked
 up by its spec name (``pii``, ``intent``), then by kind (``pii`` for token classification,
 ``intent`` for sequence classification). What is checked, per model: the
@@ -97,7 +97,7 @@ def load_profile(name_or_path: str) -> tuple[Profile, Path]:
 
 def check_task_keys(profile: Profile, path: Path, tasks: list[tuple[str, str]]) -> None:
     """SpecError if a per-task target names no task: not one of ``tasks`` (the benched models'
-    (task, kind)), their kinds' aliases, nor a task spec in ``specs/tasks/``. Called before any
+    (task, kind)), their kinds' aliases, nor a task spec in ``edge/specs_data/tasks/``. Called before any
     timing, and by ``check``."""
     known = {t for t, _ in tasks} | {TASK_ALIASES[k] for _, k in tasks if k in TASK_ALIASES}
     folder = specs_dir() / "tasks"

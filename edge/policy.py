@@ -1,4 +1,5 @@
-"""Cloud fallback policies: typed TOML files in ``specs/policies/`` that say when text may leave.
+"""Cloud fallback policies: typed TOML files (``edge/specs_data/policies/``) saying when text may
+leave.
 
 Why a file and not flags: what may leave the device is a decision someone reviews and signs off,
 so it lives in one versioned, validated place. The defaults are the safe ones: no policy (or
@@ -185,8 +186,8 @@ NEVER = Policy(name="none")
 
 
 def load_policy(name_or_path: str | Path | None) -> Policy:
-    """A policy by name (``specs/policies/NAME.toml``) or path; ``None`` is the built-in
-    never-send policy. A file without ``name`` is named after its file."""
+    """A policy by name (``policies/NAME.toml`` in the specs folder) or path; ``None`` is the
+    built-in never-send policy. A file without ``name`` is named after its file."""
     if name_or_path is None:
         return NEVER
     path = resolve_spec_path(name_or_path, POLICY_FOLDER)

@@ -1,6 +1,6 @@
 """Hardware profiles: what a target device can afford, as a typed TOML spec.
 
-A profile lives in ``specs/hardware/NAME.toml`` (or any path) and says, for one class of device,
+A profile is ``edge/specs_data/hardware/NAME.toml`` (or any path) and says, for a device class,
 how much memory the models may use *together* (their share of the process's peak RSS, above the
 interpreter and libraries; optionally a cap on the whole process too), how many threads to run,
 which backends to try in order, which artifact formats/variants the device can run, and per task
@@ -146,5 +146,6 @@ class HardwareProfile(_Strict):
 
 
 def load_hardware_profile(name_or_path: str | Path) -> HardwareProfile:
-    """``specs/hardware/NAME.toml`` or a path; SpecError naming file, key and allowed values."""
+    """``hardware/NAME.toml`` in the specs folder (edge.specs.specs_dir) or a path; SpecError
+    naming file, key and allowed values."""
     return load_spec(name_or_path, HardwareProfile, "hardware")

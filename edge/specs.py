@@ -1,8 +1,10 @@
 """Typed spec files (TOML), validated with messages that name the file, the key and what is allowed.
 
-Specs live in ``specs/`` at the repository root (``EDGE_SPECS_DIR`` overrides). A spec is named
-either by a path to a ``.toml`` file or by a bare name looked up in the kind's folder
-(``specs/tasks/pii.toml`` for ``pii``). TOML because the standard library reads it.
+The shipped specs are package data in ``edge/specs_data/`` (``tasks/``, ``policies/``,
+``hardware/``), so a wheel install finds them as a clone does; ``EDGE_SPECS_DIR`` points at
+another folder with the same layout. A spec is named either by a path to a ``.toml`` file or by a
+bare name looked up in the kind's folder (``edge/specs_data/tasks/pii.toml`` for ``pii``). TOML
+because the standard library reads it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from edge.errors import SpecError
+from edge.resources import package_path
 from edge.variants import VARIANTS
 
 if sys.version_info >= (3, 11):
@@ -40,8 +43,9 @@ OperatorName = Literal["replace", "mask", "hash", "redact", "pseudonymize"]
 
 
 def specs_dir() -> Path:
+    """The folder bare spec names are looked up in: ``EDGE_SPECS_DIR``, else the shipped specs."""
     override = os.environ.get("EDGE_SPECS_DIR")
-    return Path(override) if override else Path(__file__).resolve().parent.parent / "specs"
+    return Path(override) if override else package_path("edge", "specs_data")
 
 
 class _Strict(BaseModel):
@@ -124,8 +128,8 @@ class ContextSpec(_Strict):
 
 
 def _default_context() -> dict[str, ContextSpec]:
-    """What ``specs/tasks/pii.toml`` ships, so artifacts built before ``[fusion]`` existed (whose
-    manifest has no such section) behave like new ones."""
+    """What ``edge/specs_data/tasks/pii.toml`` ships, so artifacts built before ``[fusion]``
+    existed (whose manifest has no such section) behave like new ones."""
     return {
         "US_SSN": ContextSpec(words=["taxpayer", "tin"]),
         "DATE_TIME": ContextSpec(require="weak"),

@@ -13,13 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from edge.errors import DataError
+from edge.resources import package_path
 
 
 def data_dir() -> Path:
     override = os.environ.get("EDGE_DATA_DIR")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parent / "public_data"
+    return package_path("quantize", "public_data")
 
 
 def clinc150(split: str) -> list[dict]:
@@ -29,8 +30,9 @@ def clinc150(split: str) -> list[dict]:
     path = data_dir() / "clinc150" / "data_full.json"
     if not path.is_file():
         raise DataError(
-            f"CLINC150 not found at {path}; it ships in quantize/public_data/clinc150 (restore "
-            "it from the repository) or set EDGE_DATA_DIR to a folder holding clinc150/"
+            f"CLINC150 not found at {path}; it ships in the package (quantize/public_data/"
+            "clinc150): reinstall edge or restore it from the repository, or set EDGE_DATA_DIR "
+            "to a folder holding clinc150/"
         )
     raw = json.loads(path.read_text(encoding="utf-8"))
     items = raw[split] + raw[f"oos_{split}"]

@@ -9,10 +9,12 @@ from pathlib import Path
 from edge.defaults import DEFAULT_MODEL_TASKS
 from edge.errors import BuildError
 from edge.manifest import Manifest
+from edge.resources import package_path
 from edge.variants import VARIANTS
 
 DEFAULT_BASE = "all-MiniLM-L6-v2"
-ADAPTERS_DIR = Path(__file__).resolve().parent / "default_adapters"
+# package data (pyproject.toml), so a wheel install has them too
+ADAPTERS_DIR = package_path("quantize", "default_adapters")
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from edge.errors import DataError
+from edge.resources import package_path
 from edge.specs import load_task_spec
 
-HERE = Path(__file__).resolve().parent
+HERE = package_path("benchmarks", "data")  # package data: a wheel install reads it too
 SOURCE = HERE / "handwritten_pii.src.txt"
 JSONL = HERE / "handwritten_pii.jsonl"
 # the PII task's entity types: the set is labelled by the same guidelines as our own data

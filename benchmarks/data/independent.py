@@ -21,8 +21,9 @@ from pathlib import Path
 
 from benchmarks.data.handwritten import checked_records, parse_source, validate
 from edge.errors import DataError
+from edge.resources import package_path
 
-HERE = Path(__file__).resolve().parent / "independent"
+HERE = package_path("benchmarks", "data", "independent")  # package data (pyproject.toml)
 SOURCES = (HERE / "part_a.src.txt", HERE / "part_b.src.txt")
 PARTS = ("dev", "test")
 DEV_SHARE = 4  # one record in four goes to dev, by the first byte of sha256(id)
