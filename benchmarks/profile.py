@@ -14,13 +14,13 @@ a plain TOML file of targets, given by its path (a bare name is a hardware profi
     intent = 15
 
 Nothing else may be in it: an unknown key is a spec error, as is a per-task key that names no
-task (neither a benched model's task nor its kind's alias nor a spec in ``edge/specs_data/tasks/``), since
-a gate that skips a misspelled target passes a release it should stop. A task's entry is looked
-up by its spec name (``pii``, ``intent``), then by kind (``pii`` for token classification,
-``intent`` for sequence classification). What is checked, per model: the
-artifact's default variant (what ``edge.load`` ships), p95 per text at the medium length (~64
-tokens), one text at a time, at the largest ``--threads`` value; and its peak RSS (load + one
-batch, in a fresh process).
+task (neither a benched model's task nor its kind's alias nor a spec in
+``edge/specs_data/tasks/``), since a gate that skips a misspelled target passes a release it
+should stop. A task's entry is looked up by its spec name (``pii``, ``intent``), then by kind
+(``pii`` for token classification, ``intent`` for sequence classification). What is checked, per
+model: the artifact's default variant (what ``edge.load`` ships), p95 per text at the medium
+length (~64 tokens), one text at a time, at the largest ``--threads`` value; and its peak RSS
+(load + one batch, in a fresh process).
 """
 
 from __future__ import annotations
@@ -97,8 +97,8 @@ def load_profile(name_or_path: str) -> tuple[Profile, Path]:
 
 def check_task_keys(profile: Profile, path: Path, tasks: list[tuple[str, str]]) -> None:
     """SpecError if a per-task target names no task: not one of ``tasks`` (the benched models'
-    (task, kind)), their kinds' aliases, nor a task spec in ``edge/specs_data/tasks/``. Called before any
-    timing, and by ``check``."""
+    (task, kind)), their kinds' aliases, nor a task spec in ``edge/specs_data/tasks/``. Called
+    before any timing, and by ``check``."""
     known = {t for t, _ in tasks} | {TASK_ALIASES[k] for _, k in tasks if k in TASK_ALIASES}
     folder = specs_dir() / "tasks"
     known |= {f.stem for f in folder.glob("*.toml")} if folder.is_dir() else set()

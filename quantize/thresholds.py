@@ -1,7 +1,7 @@
 """Choose a per-type ``min_score`` for a PII model on labelled held-out data (issue 17).
 
     python -m quantize.thresholds --model ~/.cache/edge/models/pii            # print [min_score]
-    python -m quantize.thresholds --model ... --write edge/specs_data/tasks/pii.toml   # and write it there
+    python -m quantize.thresholds --model ... --write edge/specs_data/tasks/pii.toml  # and write
 
 Why per type: the model's confidence means different things per type (a title-case heading
 tagged PERSON at 0.6 is usually wrong, a date at 0.6 usually right), so one global cut either
