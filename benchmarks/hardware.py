@@ -9,39 +9,16 @@ kernels (VNNI, dot-product instructions) can go past the float32 peak; the repor
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import subprocess
 import sys
-import tempfile
-import threading
-import time
 from importlib import metadata
 from pathlib import Path
 
-from edge.errors import EdgeError
+from edge.measurement import cpu_count, spawn
 
-CHILD = "benchmarks.child"
-THREAD_VARS = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-)
-
-
-class ChildError(EdgeError):
-    """A measuring subprocess failed; the report records why and goes on."""
-
-
-def cpu_count() -> int:
-    """CPUs this process may run on (the affinity mask in a container), not the host's total."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
+CHILD = "benchmarks.child"  # the bench's own child: subjects (peers too) and the matmul probe
 
 
 def _cpu_model() -> str:
@@ -100,61 +77,8 @@ def machine_info() -> dict:
     }
 
 
-def child_env(threads: int | None = None) -> dict[str, str]:
-    """The environment for a child: this project importable, BLAS threads pinned if asked."""
-    env = dict(os.environ)
-    root = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    if threads is not None:
-        for var in THREAD_VARS:
-            env[var] = str(threads)
-    return env
-
-
-def spawn(args: list[str], *, threads: int | None = None, timeout: float = 900) -> dict:
-    """Run ``python -m benchmarks.child ARGS``; returns its RESULT plus ``first_result_wall_s``:
-    seconds from just before the process was started to its FIRST line (None if it printed
-    none). A failure raises ChildError with the tail of its stderr."""
-    from benchmarks.child import FIRST, RESULT
-
-    first: float | None = None
-    result: dict | None = None
-    # stderr goes to a file, not a pipe: a chatty child (torch warnings) must not block on a full
-    # pipe while we read stdout; the timer kills a hung child so the loop below ends.
-    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", CHILD, *args],
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-            env=child_env(threads),
-        )
-        timer = threading.Timer(timeout, proc.kill)
-        timer.start()
-        try:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                if line.rstrip("\n") == FIRST and first is None:
-                    first = time.perf_counter() - started
-                elif line.startswith(RESULT):
-                    result = json.loads(line[len(RESULT) :])
-            proc.wait()
-        finally:
-            timer.cancel()
-        err.seek(0)
-        tail = " | ".join(err.read().strip().splitlines()[-3:])
-    if proc.returncode != 0 or result is None:
-        why = (
-            f"killed after {timeout:.0f} s" if proc.returncode == -9 else f"exit {proc.returncode}"
-        )
-        raise ChildError(f"measuring process failed ({why}): {tail}")
-    result["first_result_wall_s"] = first
-    return result
-
-
 def matmul_peak(threads: int, *, n: int = 1024, seconds: float = 1.0) -> dict:
     """Best float32 GFLOP/s with BLAS pinned to ``threads`` threads, in a fresh process."""
-    out = spawn(["matmul", str(n), str(seconds)], threads=threads, timeout=300)
+    out = spawn(CHILD, ["matmul", str(n), str(seconds)], threads=threads, timeout=300)
     out.pop("first_result_wall_s", None)
     return {"threads": threads, **out}

@@ -37,9 +37,16 @@ from benchmarks import hardware, measure, runners
 from benchmarks.profile import check as check_profile
 from benchmarks.profile import check_task_keys, load_profile, raise_if_missed
 from benchmarks.report import check_out_dir, write_report
-from benchmarks.workload import LENGTHS, THROUGHPUT_BUCKET, Workload, build_workload
 from edge.errors import BackendUnavailableError, EdgeError
 from edge.manifest import Manifest, read_manifest
+from edge.measurement import (
+    LENGTHS,
+    THROUGHPUT_BUCKET,
+    Workload,
+    build_workload,
+    cpu_count,
+    spawn,
+)
 from edge.specs import task_data
 
 SCHEMA = "edge-bench/1"
@@ -104,7 +111,7 @@ class BenchConfig:
 
 def default_threads() -> list[int]:
     """One thread (a phone or a busy laptop core) and every usable CPU (the best case)."""
-    return sorted({1, hardware.cpu_count()})
+    return sorted({1, cpu_count()})
 
 
 class Steps:
@@ -291,7 +298,9 @@ def fresh_process_figures(entry: dict, work: Workload, cfg: BenchConfig, steps: 
         for i in range(cfg.cold_starts or 0):
             steps.say(f"{entry['name']}: cold start {i + 1}/{cfg.cold_starts}")
             try:
-                runs.append(hardware.spawn(["subject", str(path)], threads=cfg.headline_threads))
+                runs.append(
+                    spawn(hardware.CHILD, ["subject", str(path)], threads=cfg.headline_threads)
+                )
             except EdgeError as e:
                 entry["cold_start"] = {"error": str(e)}
                 steps.done(cfg.cold_starts - i)
@@ -450,7 +459,7 @@ def run_bench(cfg: BenchConfig, *, gate: bool = True) -> dict:
     manifests = [(Path(m), read_manifest(Path(m))) for m in cfg.models]
     if profile is not None:  # a misspelled per-task target: before any timing
         check_task_keys(*profile, [(m.task.name, m.task.kind) for _, m in manifests])
-    probe_threads = sorted({1, hardware.cpu_count(), *cfg.threads})
+    probe_threads = sorted({1, cpu_count(), *cfg.threads})
     plans = [plan_subjects(a, m, cfg) for a, m in manifests]
     total = len(probe_threads) + sum(map(len, plans)) * units_per_subject(cfg)
     with Steps(total, cfg.quiet) as steps:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.workload import LENGTHS
+from edge.measurement import LENGTHS
 
 PLOTS = ("latency", "seqlen", "throughput", "memory", "accuracy")
 DPI = 110

@@ -93,8 +93,8 @@ def run_edge(model: str, inputs: list[Path], out: Path) -> dict:
     """`edge redact --file` as the CLI runs it (the spec's operators, one thread)."""
     from click.testing import CliRunner
 
-    from benchmarks.child import peak_rss_bytes
     from edge.cli import main
+    from edge.measurement import peak_rss_bytes
 
     seconds = []
     for k, data in enumerate(inputs):
@@ -153,8 +153,8 @@ def run_presidio(inputs: list[Path], batch_size: int = 64) -> dict:
     from presidio_analyzer import BatchAnalyzerEngine
     from presidio_anonymizer import AnonymizerEngine
 
-    from benchmarks.child import peak_rss_bytes
     from benchmarks.presidio_peer import PresidioTool
+    from edge.measurement import peak_rss_bytes
 
     seconds = []
     for data in inputs:

@@ -10,9 +10,9 @@ import json
 import re
 from pathlib import Path
 
-from benchmarks.workload import LENGTHS
 from edge.errors import InputError
 from edge.fsutil import staged_dir
+from edge.measurement import LENGTHS
 
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"

@@ -15,6 +15,7 @@ from typing import Any
 
 from edge.errors import EdgeError
 from edge.manifest import Manifest
+from edge.measurement import task_call
 
 TORCH_PEER = "pytorch-fp32"
 PRESIDIO_PEER = "presidio"
@@ -40,12 +41,6 @@ class Subject:
         return self._call(texts)
 
 
-def _task_call(model: Any) -> Callable[[list[str]], Any]:
-    from edge.runtime import PIIDetector
-
-    return model.detect if isinstance(model, PIIDetector) else model.classify
-
-
 class EdgeSubject(Subject):
     """One artifact variant; ONNX Runtime and llama.cpp fix their threads at load, so reload."""
 
@@ -58,7 +53,7 @@ class EdgeSubject(Subject):
         self.task_model = edge.load(
             self.desc["artifact"], variant=self.desc["variant"], threads=threads
         )
-        self._call = _task_call(self.task_model)
+        self._call = task_call(self.task_model)
         self.threads = threads
 
 
@@ -76,7 +71,7 @@ class TorchSubject(Subject):
         self.task_model = torch_task_model(desc["base"], desc["adapter"], spec)
         net = self.task_model.backend.model
         self.size_bytes = sum(p.numel() * p.element_size() for p in net.parameters())
-        self._call = _task_call(self.task_model)
+        self._call = task_call(self.task_model)
         self._torch = torch
 
     def set_threads(self, threads: int) -> None:

@@ -5,7 +5,7 @@
 
 Loopback only and bounded: each client level sends at most ``--requests`` requests and stops
 after ``--seconds``. What it measures, all on the same medium texts (64 tokens,
-benchmarks.workload):
+edge.measurement):
 
 - the service (a child process, ``edge serve --threads N``): texts/s, p50/p99 latency and errors
   at 1, 8 and 64 concurrent clients, one text per request to POST /v1/pii, the server's RSS;
@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 
 from benchmarks.measure import percentiles
-from benchmarks.workload import build_workload
+from edge.measurement import build_workload
 
 TARGET_SHARE = 0.85  # the issue: >= 85% of the in-process best batched texts/s at 8 clients
 TARGET_OVERHEAD_MS = 1.0  # one client at a time pays at most 1 ms over the in-process call

@@ -75,3 +75,7 @@ class MappingError(EdgeError):
     """
 
     exit_code = 11
+
+
+class ChildError(EdgeError):
+    """A measuring subprocess (edge.measurement.spawn) failed; reports record why and go on."""

@@ -43,7 +43,7 @@ IsaHint = Literal[
     "amx",
 ]
 TaskName = Literal["pii", "intent"]  # edge.specs.TASK_ALIASES' values (a test keeps them in step)
-InputLength = Literal["short", "medium", "long"]  # benchmarks.workload's buckets: 16/64/256 tokens
+InputLength = Literal["short", "medium", "long"]  # edge.measurement.LENGTHS: 16/64/256 tokens
 # A set of variants must be this many points more accurate (summed over the tasks) to beat a set
 # with a smaller models' share. Why: the build scores on a sample (1,000 records per task by
 # default), where one intent record is 0.1 point and a PII point is ~30 spans; quantized variants

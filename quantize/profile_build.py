@@ -304,7 +304,7 @@ def build_profile(
     Raises BuildError (nothing written) when no set fits the budget(s) and tolerances; the table
     of what was measured is printed first unless ``quiet``.
     """
-    from benchmarks.hardware import cpu_count
+    from edge.measurement import cpu_count
 
     started = time.perf_counter()
     console = console or Console(stderr=True)
@@ -369,7 +369,7 @@ def build_profile(
 
 def _annotate(report: dict, artifacts: dict[str, Path], sources: dict[str, TaskSource]) -> None:
     """Add what the build knows and the selection does not: parity, sources, eval sets."""
-    from benchmarks.hardware import cpu_count
+    from edge.measurement import cpu_count
 
     for task, rows in report["candidates"].items():
         variants = {v.name: v for v in read_manifest(artifacts[task]).variants}

@@ -2,9 +2,9 @@
 
 Why measure instead of reading file sizes: resident memory includes the sessions, arenas and the
 activations of a batch, and differs per format (llama.cpp mmaps its file). Each candidate is
-measured alone in a fresh process (``benchmarks.child together``: import the runtime, load, one
-batch of the profile's typical input, VmHWM; then single-text latency), and its accuracy and
-batched latency come from ``evaluate_artifact`` on the task's labelled records.
+measured alone in a fresh process (``python -m edge.measurement together``: import the runtime,
+load, one batch of the profile's typical input, VmHWM; then single-text latency), and its
+accuracy and batched latency come from ``evaluate_artifact`` on the task's labelled records.
 
 What ``memory_budget_mb`` is checked against: the models' share, ``models_rss_mb`` =
 ``process_peak_rss_mb`` (the fresh process's peak) - ``runtime_baseline_mb`` (the same process's
@@ -57,7 +57,7 @@ def _no_progress(desc: str, completed: int, total: int) -> None:
 def typical_texts(artifact: Path, profile: HardwareProfile) -> list[str]:
     """The profile's typical input for this artifact: ``typical_batch`` texts (at least
     LATENCY_TEXTS for timing) of ``typical_input`` length, cut with the artifact's tokenizer."""
-    from benchmarks.workload import build_workload
+    from edge.measurement import build_workload
 
     n = max(profile.typical_batch, LATENCY_TEXTS)
     workload = build_workload(Path(artifact), read_manifest(Path(artifact)), per_bucket=n)
@@ -79,7 +79,7 @@ def measure_together(
     ``latency`` the child also times every text alone. Raises ChildError (an EdgeError) if the
     process fails.
     """
-    from benchmarks.hardware import spawn
+    from edge.measurement import spawn
 
     subjects = []
     for artifact, variant, texts in members:
@@ -92,7 +92,7 @@ def measure_together(
     with tempfile.TemporaryDirectory(prefix="edge-select-") as tmp:
         path = Path(tmp) / "together.json"
         path.write_text(json.dumps(spec), encoding="utf-8")
-        res = spawn(["together", str(path)], threads=threads)
+        res = spawn("edge.measurement", ["together", str(path)], threads=threads)
     peak, baseline = res["peak_rss_bytes"] / MB, res["runtime_baseline_bytes"] / MB
     return {
         "models_rss_mb": peak - baseline,
