@@ -9,8 +9,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from edge.cli import _worth_it, main
+from edge.cli import main
 from edge.specs import load_task_spec
+from quantize.cli.evaluation import _worth_it
 from quantize.newtask import covering_length, infer_spec, spec_toml
 from quantize.sources import open_base
 
