@@ -174,9 +174,7 @@ def import_runtime(descs: list[dict]) -> list[str]:
     import numpy  # noqa: F401
     import tokenizers  # noqa: F401
 
-    import edge  # already imported with this module; named for the list below
-
-    done = ["numpy", "tokenizers", "edge"]
+    done = ["numpy", "tokenizers", "edge"]  # edge: imported with this module
     formats: set[str] = set()
     kinds: set[str] = set()
     for desc in descs:
