@@ -278,7 +278,7 @@ class TaskSpec(_Strict):
     anonymize: AnonymizeSpec | None = None
     data: TaskData | None = None  # None: an artifact built before [data] existed; see task_data
     # PII only: the score a model span of a type needs to be reported by `detect` (``[min_score]``,
-    # chosen on held-out data by `python -m quantize.thresholds`). Why per type: the model's
+    # chosen on held-out data by `python -m benchmarks.thresholds`). Why per type: the model's
     # confidence means different things per type (a name-shaped heading at 0.6 is usually wrong,
     # a date at 0.6 usually right). Rule matches are judged by their own scores and checks; the
     # cloud redactor ignores these thresholds (recall first: see edge/redaction.py).

@@ -1,7 +1,8 @@
 """Choose a per-type ``min_score`` for a PII model on labelled held-out data (issue 17).
 
-    python -m quantize.thresholds --model ~/.cache/edge/models/pii            # print [min_score]
-    python -m quantize.thresholds --model ... --write edge/specs_data/tasks/pii.toml  # and write
+The search and the spec writing; the command that runs them on the held-out sets
+(``python -m benchmarks.thresholds``) sits in benchmarks/thresholds.py, beside those sets
+(benchmarks/data), since the build layer imports nothing from the benchmarks.
 
 Why per type: the model's confidence means different things per type (a title-case heading
 tagged PERSON at 0.6 is usually wrong, a date at 0.6 usually right), so one global cut either
@@ -10,23 +11,18 @@ spans with their scores, then for each type in turn tries every cut of a fixed g
 with the rules exactly as ``detect`` does, and keeps a cut only where exact micro-F1 rises by
 ``--min-gain`` and the type-agnostic recall (what leaks when a span is missed) does not fall by
 more than ``--max-recall-drop``; two passes, since one type's cut changes what fusion does with
-another's. The data default is the independent set's dev part; its test part is refused (it
-only reports). The cloud redactor ignores these thresholds (recall first: edge/redaction.py).
+another's. The cloud redactor ignores these thresholds (recall first: edge/redaction.py).
 """
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from edge.errors import DataError, EdgeError
 from edge.types import Span
 
 GRID = (0.0, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
-REFUSED = ("independent-test",)
 
 
 def _dicts(spans: Sequence[Span]) -> list[dict]:
@@ -145,74 +141,3 @@ def write_section(spec_path: Path, section: str) -> None:
         raise SpecError(format_validation_error(spec_path, e)) from None
     with open_atomic(spec_path, 0o644) as f:
         f.write(new.encode("utf-8"))
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument(
-        "--model",
-        required=True,
-        action="append",
-        help="PII artifact folder; repeatable: one "
-        "table for all (pii and pii-fast share the task spec), the mean F1 rising",
-    )
-    ap.add_argument("--variant", default="int8")
-    ap.add_argument(
-        "--data", default="independent-dev", help="independent-dev (default), handwritten, a JSONL"
-    )
-    ap.add_argument("--no-rules", action="store_true", help="choose for the model alone")
-    ap.add_argument("--min-gain", type=float, default=0.001, help="F1 gain a cut must bring")
-    ap.add_argument("--max-recall-drop", type=float, default=0.0, help="type-agnostic recall")
-    ap.add_argument("--write", type=Path, help="task spec file to write [min_score] into")
-    args = ap.parse_args(argv)
-    try:
-        if args.data in REFUSED:
-            raise DataError(
-                f"{args.data} only reports; choose thresholds on independent-dev (or another "
-                "held-out set), never on the test part"
-            )
-        import edge
-        from benchmarks.presidio_compare import load_records
-
-        records = load_records(args.data, None, 0)
-        searches = []
-        for path in args.model:
-            detector = edge.load(path, variant=args.variant, threads=1)
-            if detector.task.kind != "token-classification":
-                raise DataError(f"{path} is not a PII model")
-            searches.append(
-                ThresholdSearch(
-                    detector,
-                    [r["text"] for r in records],
-                    [r["spans"] for r in records],
-                    rules=not args.no_rules,
-                )
-            )
-        chosen, fig = search(searches, min_gain=args.min_gain, max_recall_drop=args.max_recall_drop)
-    except EdgeError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    how = "model alone" if args.no_rules else "model + rules"
-    lines = [
-        f"Per-type thresholds chosen by `python -m quantize.thresholds` on {args.data} "
-        f"({fig['n_texts']} texts, {how}), exact micro-F1 before -> after:"
-    ]
-    for path, ((f0, r0), (f1, r1)) in zip(args.model, fig["per_model"], strict=True):
-        lines.append(
-            f"{Path(path).name}: {f0:.3f} -> {f1:.3f} (type-agnostic recall {r0:.3f} -> {r1:.3f})"
-        )
-    note = "\n".join(lines)
-    section = toml_section(chosen, note)
-    print(section, end="")
-    if args.write:
-        try:
-            write_section(args.write, section)
-        except EdgeError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
-        print(f"wrote [min_score] into {args.write}", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

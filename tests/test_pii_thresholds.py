@@ -1,6 +1,6 @@
 """Per-type decision thresholds (issue 17): the spec's ``[min_score]`` validated, applied by
 ``detect`` on a real (tiny, oracle) ONNX artifact, ignored by the cloud redactor (recall first),
-and chosen on labelled data by ``python -m quantize.thresholds``."""
+and chosen on labelled data by ``python -m benchmarks.thresholds``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 import tiny
 
 import edge
+from benchmarks import thresholds as thresholds_cli
 from edge.errors import SpecError
 from edge.redaction import Redactor
 from edge.specs import TaskSpec, load_task_spec, specs_dir
@@ -139,5 +140,5 @@ def test_write_section_replaces_or_appends_and_validates(tmp_path):
 
 
 def test_cli_refuses_the_test_part(capsys):
-    assert thresholds.main(["--model", "unused", "--data", "independent-test"]) == 2
+    assert thresholds_cli.main(["--model", "unused", "--data", "independent-test"]) == 2
     assert "only reports" in capsys.readouterr().err

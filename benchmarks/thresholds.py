@@ -1,0 +1,92 @@
+"""Choose a per-type ``min_score`` for a PII model on the held-out sets, and write it (issue 17).
+
+    python -m benchmarks.thresholds --model ~/.cache/edge/models/pii            # print [min_score]
+    python -m benchmarks.thresholds --model ... --write edge/specs_data/tasks/pii.toml  # and write
+
+The search is quantize.thresholds (why per type, how the cuts are tried); this command sits here
+because the data it chooses on are the benchmarks' held-out sets (benchmarks/data), and the build
+layer imports nothing from the benchmarks. The data default is the independent set's dev part;
+its test part is refused (it only reports).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from edge.errors import DataError, EdgeError
+from quantize.thresholds import ThresholdSearch, search, toml_section, write_section
+
+REFUSED = ("independent-test",)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument(
+        "--model",
+        required=True,
+        action="append",
+        help="PII artifact folder; repeatable: one "
+        "table for all (pii and pii-fast share the task spec), the mean F1 rising",
+    )
+    ap.add_argument("--variant", default="int8")
+    ap.add_argument(
+        "--data", default="independent-dev", help="independent-dev (default), handwritten, a JSONL"
+    )
+    ap.add_argument("--no-rules", action="store_true", help="choose for the model alone")
+    ap.add_argument("--min-gain", type=float, default=0.001, help="F1 gain a cut must bring")
+    ap.add_argument("--max-recall-drop", type=float, default=0.0, help="type-agnostic recall")
+    ap.add_argument("--write", type=Path, help="task spec file to write [min_score] into")
+    args = ap.parse_args(argv)
+    try:
+        if args.data in REFUSED:
+            raise DataError(
+                f"{args.data} only reports; choose thresholds on independent-dev (or another "
+                "held-out set), never on the test part"
+            )
+        import edge
+        from benchmarks.presidio_compare import load_records
+
+        records = load_records(args.data, None, 0)
+        searches = []
+        for path in args.model:
+            detector = edge.load(path, variant=args.variant, threads=1)
+            if detector.task.kind != "token-classification":
+                raise DataError(f"{path} is not a PII model")
+            searches.append(
+                ThresholdSearch(
+                    detector,
+                    [r["text"] for r in records],
+                    [r["spans"] for r in records],
+                    rules=not args.no_rules,
+                )
+            )
+        chosen, fig = search(searches, min_gain=args.min_gain, max_recall_drop=args.max_recall_drop)
+    except EdgeError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    how = "model alone" if args.no_rules else "model + rules"
+    lines = [
+        f"Per-type thresholds chosen by `python -m benchmarks.thresholds` on {args.data} "
+        f"({fig['n_texts']} texts, {how}), exact micro-F1 before -> after:"
+    ]
+    for path, ((f0, r0), (f1, r1)) in zip(args.model, fig["per_model"], strict=True):
+        lines.append(
+            f"{Path(path).name}: {f0:.3f} -> {f1:.3f} (type-agnostic recall {r0:.3f} -> {r1:.3f})"
+        )
+    note = "\n".join(lines)
+    section = toml_section(chosen, note)
+    print(section, end="")
+    if args.write:
+        try:
+            write_section(args.write, section)
+        except EdgeError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        print(f"wrote [min_score] into {args.write}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
