@@ -278,7 +278,7 @@ def redact(
 
     Streams --file line by line (blank lines and JSONL objects keep their shape). Operators per
     type come from the [anonymize] table of the task spec recorded in the model when it was
-    built (--spec pii reads specs/tasks/pii.toml instead), overridden by the options.
+    built (--spec pii reads edge/specs_data/tasks/pii.toml instead), overridden by the options.
     pseudonymize writes <TYPE_N> tokens that avoid strings of that shape already in the input
     (a --file is read twice for that); with --mapping FILE, `edge deanonymize --mapping FILE`
     puts the values back.

@@ -42,7 +42,9 @@ def pii(texts, model, file, as_json, variant, threads, rules, region) -> None:
 @click.argument("texts", nargs=-1)
 @model_options
 @click.option("--top-k", default=3, show_default=True, type=click.IntRange(1, 1000))
-@click.option("--policy", help="Cloud fallback policy: NAME (specs/policies) or path to a .toml.")
+@click.option(
+    "--policy", help="Cloud fallback policy: a shipped NAME (edge/specs_data) or a .toml path."
+)
 @click.option("--pii-model", help="PII artifact that redacts before any fallback (with --policy).")
 @click.option("--audit-log", type=click.Path(), help="With --policy: $EDGE_HOME/audit.jsonl.")
 def intent(

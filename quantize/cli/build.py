@@ -17,12 +17,14 @@ from quantize.cli.shared import adapter_defaults
 )
 @click.option("--adapter", type=click.Path(), help="peft LoRA adapter folder.")
 @click.option(
-    "--task", help="Task spec name (specs/tasks/NAME.toml) or path [the adapter's task.toml]."
+    "--task",
+    help="Task spec name (edge/specs_data/tasks/NAME.toml) or path [the adapter's task.toml].",
 )
 @click.option("--out", required=True, type=click.Path(), help="Artifact folder to write.")
 @click.option(
     "--profile",
-    help="Hardware profile (specs/hardware/NAME.toml or a path): build its candidates, measure, "
+    help="Hardware profile (a shipped NAME in edge/specs_data or a path): build its candidates, "
+    "measure, "
     "keep the most accurate set that fits (OUT/<task> + OUT/build-report.json).",
 )
 @click.option("--data", type=click.Path(), help="With --profile and --adapter: eval JSONL.")

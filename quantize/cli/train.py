@@ -12,7 +12,7 @@ from quantize.cli.shared import field_options, labelled
 
 
 def _is_new_task(task: str) -> bool:
-    """Not a spec file nor a name in specs/tasks: `edge train` writes its spec from the data."""
+    """Not a spec file nor a shipped task name: `edge train` writes its spec from the data."""
     import os
 
     from edge.specs import specs_dir
@@ -42,7 +42,7 @@ def _new_task_spec(task: str, base: str, records: list[dict], source: str, out: 
 @click.option(
     "--task",
     required=True,
-    help="Task spec name (specs/tasks/NAME.toml) or path; a new NAME: a classification task "
+    help="Task spec: a shipped NAME (edge/specs_data) or a path; a new NAME: a classification task "
     "whose spec is written from the data (kept beside the adapter as task.toml).",
 )
 @click.option("--base", default="all-MiniLM-L6-v2", show_default=True, help="Base model.")
