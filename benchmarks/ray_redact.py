@@ -32,6 +32,8 @@ import threading
 import time
 from pathlib import Path
 
+from edge.measurement import proc_status_bytes
+
 RESULT = "RESULT "
 CONFIGS = ("edge-1proc", "ray-1actor", "ray-2actors", "ray-2nodes")
 
@@ -50,17 +52,6 @@ def make_rows(limit: int | None, path: Path) -> dict:
     return {"rows": len(texts), "mean_chars": sum(map(len, texts)) / len(texts)}
 
 
-def _vmhwm(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
-
-
 class ActorMemory:
     """Samples VmHWM of every RedactWorker actor process while the job runs (Linux)."""
 
@@ -75,7 +66,7 @@ class ActorMemory:
         while not self._stop.is_set():
             for proc in psutil.process_iter(["pid", "cmdline"]):
                 if "RedactWorker" in " ".join(proc.info["cmdline"] or []):
-                    hwm = _vmhwm(proc.pid)
+                    hwm = proc_status_bytes("VmHWM", proc.pid)
                     if hwm:
                         self.peak[proc.pid] = max(self.peak.get(proc.pid, 0), hwm)
             self._stop.wait(0.25)

@@ -40,20 +40,10 @@ import time
 from pathlib import Path
 
 from benchmarks.measure import percentiles
-from edge.measurement import build_workload
+from edge.measurement import build_workload, proc_status_bytes
 
 TARGET_SHARE = 0.85  # the issue: >= 85% of the in-process best batched texts/s at 8 clients
 TARGET_OVERHEAD_MS = 1.0  # one client at a time pays at most 1 ms over the in-process call
-
-
-def _status_bytes(pid: int, key: str) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(f"{key}:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
 
 
 def _cpu_seconds(pid: int) -> float | None:
@@ -341,7 +331,7 @@ def run(args: argparse.Namespace) -> dict:
                 res["rounds"] = [
                     {"service": r["texts_per_s"], "in_process": lo} for r, lo in rounds
                 ]
-                res["server_rss_mb"] = (_status_bytes(proc.pid, "VmRSS") or 0) / 2**20
+                res["server_rss_mb"] = (proc_status_bytes("VmRSS", proc.pid) or 0) / 2**20
                 levels.append(res)
                 print(
                     f"{clients:>3} clients: {res['texts_per_s']:7.1f} texts/s "
@@ -353,7 +343,7 @@ def run(args: argparse.Namespace) -> dict:
                     file=sys.stderr,
                 )
             report["service"] = levels
-            report["server_peak_rss_mb"] = (_status_bytes(proc.pid, "VmHWM") or 0) / 2**20
+            report["server_peak_rss_mb"] = (proc_status_bytes("VmHWM", proc.pid) or 0) / 2**20
         finally:
             proc.terminate()
             proc.wait(30)

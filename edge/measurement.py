@@ -114,10 +114,11 @@ def spawn(
     return result
 
 
-def _proc_status_bytes(key: str) -> int | None:
-    """A memory line of /proc/self/status (Linux) in bytes; None where there is none."""
+def proc_status_bytes(key: str, pid: int | str = "self") -> int | None:
+    """A memory line (``VmHWM``, ``VmRSS``, ...) of /proc/PID/status (Linux) in bytes; None where
+    there is none (another OS, or the process is gone)."""
     try:
-        with open("/proc/self/status", encoding="ascii") as f:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
             for line in f:
                 if line.startswith(f"{key}:"):
                     return int(line.split()[1]) * 1024  # kB
@@ -134,7 +135,7 @@ def peak_rss_bytes() -> int:
     the PyTorch peer) would report the parent's peak. macOS: ru_maxrss (bytes there); Windows:
     psutil's peak working set.
     """
-    hwm = _proc_status_bytes("VmHWM")
+    hwm = proc_status_bytes("VmHWM")
     if hwm is not None:
         return hwm
     try:
@@ -150,7 +151,7 @@ def peak_rss_bytes() -> int:
 
 def rss_bytes() -> int:
     """Resident set of this process now (VmRSS on Linux; elsewhere psutil, if installed)."""
-    rss = _proc_status_bytes("VmRSS")
+    rss = proc_status_bytes("VmRSS")
     if rss is not None:
         return rss
     try:
