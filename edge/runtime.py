@@ -61,6 +61,11 @@ def plan_batches(lengths: Sequence[int], max_rows: int, run_cost: float) -> list
     return groups[::-1]
 
 
+def above_min_score(spans: list[Span], min_score: dict[str, float]) -> list[Span]:
+    """The spans whose score reaches their type's ``min_score`` (a type not named: all kept)."""
+    return [s for s in spans if s.score >= min_score.get(s.label, 0.0)]
+
+
 class TaskModel:
     """What both tasks share: manifest, backend, encoder and padded batching."""
 
@@ -172,7 +177,7 @@ class PIIDetector(TaskModel):
         found = self.model_spans(texts)
         if not floor:
             return found
-        return [[s for s in spans if s.score >= floor.get(s.label, 0.0)] for spans in found]
+        return [above_min_score(spans, floor) for spans in found]
 
     def model_spans(self, texts: list[str]) -> list[list[Span]]:
         """The model's own spans per (checked) text, before any rule is applied."""

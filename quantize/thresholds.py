@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from edge.runtime import above_min_score
 from edge.types import Span
 
 GRID = (0.0, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
@@ -44,7 +45,7 @@ class ThresholdSearch:
         fusion = self.detector.fusion
         out = []
         for text, spans in zip(self.texts, self.raw, strict=True):
-            kept = [s for s in spans if s.score >= min_score.get(s.label, 0.0)]
+            kept = above_min_score(spans, min_score)
             if self.rules and fusion.enabled:
                 kept = fusion.fuse(text, kept)
             out.append(_dicts(kept))
