@@ -28,7 +28,7 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first read
 
 
 class FileEntry(_Model):

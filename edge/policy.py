@@ -10,15 +10,16 @@ variable that holds it. ``EDGE_OFFLINE=1`` wins over every policy (see :func:`of
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from edge.specs import load_spec, resolve_spec_path
+from edge.specs import _Strict, load_spec, resolve_spec_path
 
 FallbackMode = Literal["never", "low_confidence", "error", "always"]
 POLICY_FOLDER = "policies"
@@ -43,10 +44,6 @@ def is_loopback(host: str | None) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Endpoint(_Strict):
@@ -182,14 +179,18 @@ class Policy(_Strict):
         return self.intent if task == "intent" else self.pii
 
 
-NEVER = Policy(name="none")
+@functools.cache
+def never_policy() -> Policy:
+    """The built-in never-send policy (made on first use: building a pydantic model's validator
+    costs tens of milliseconds, which `edge serve` and `edge pii` need not pay at import)."""
+    return Policy(name="none")
 
 
 def load_policy(name_or_path: str | Path | None) -> Policy:
     """A policy by name (``policies/NAME.toml`` in the specs folder) or path; ``None`` is the
     built-in never-send policy. A file without ``name`` is named after its file."""
     if name_or_path is None:
-        return NEVER
+        return never_policy()
     path = resolve_spec_path(name_or_path, POLICY_FOLDER)
     policy = load_spec(path, Policy, POLICY_FOLDER)
     if policy.name is None:

@@ -31,7 +31,7 @@ from edge.defaults import edge_home
 from edge.errors import ArtifactError, InputError
 from edge.fallback_store import FallbackStore
 from edge.fsutil import open_atomic
-from edge.policy import NEVER, Policy, TaskPolicy, load_policy, offline
+from edge.policy import Policy, TaskPolicy, load_policy, offline
 from edge.redaction import Redaction, Redactor
 from edge.runtime import IntentClassifier, PIIDetector
 from edge.types import IntentResult
@@ -208,7 +208,7 @@ class Router:
         sleep: Callable[[float], None] = time.sleep,
     ):
         if not isinstance(policy, Policy):
-            policy = load_policy(policy) if policy is not None else NEVER
+            policy = load_policy(policy)
         self.policy = policy
         self.name = policy.name or "unnamed"
         self.rules: TaskPolicy = policy.for_task(self.task)

@@ -49,7 +49,11 @@ def specs_dir() -> Path:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Every spec model: unknown keys are errors (a typo must not pass silently), values are
+    frozen. Each model's validator is built on its first use, not at import: a service or a
+    CLI command pays only for the specs it reads (policy, hardware, ... stay unbuilt)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class ParityThresholds(_Strict):

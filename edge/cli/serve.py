@@ -39,8 +39,12 @@ def serve(
     max_batch, max_wait_ms, timeout, log_level,
 ) -> None:  # fmt: skip
     """Serve the models over HTTP on 127.0.0.1 (or --socket): Presidio-compatible and /v1 API."""
-    from edge.serve import Bind, Limits
-    from edge.serve import serve as run_service
+    import gc
+
+    gc.disable()  # until the models are loaded: edge.serve.serve explains, and resumes it
+    from edge.serve.limits import Limits
+    from edge.serve.server import Bind
+    from edge.serve.server import serve as run_service
 
     bind = Bind(host, port, socket_path, allow_remote, tls_cert, tls_key)
     limits = Limits(

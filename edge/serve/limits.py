@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from starlette.requests import Request
+if TYPE_CHECKING:  # Starlette is imported by the routes, while the models load
+    from starlette.requests import Request
 
 
 @dataclass(frozen=True)
