@@ -26,6 +26,26 @@ def test_import_edge_does_not_import_torch():
     assert out.stdout.strip() == ""
 
 
+def test_importing_edge_and_its_cli_loads_nothing_until_used():
+    """`edge --help` and `edge serve`'s start pay only for what they use: the package's names
+    are imported on first access (PEP 562), and edge.serve's routes only when the service
+    builds its app (after it has started loading the models)."""
+    code = (
+        "import sys, edge, edge.cli, edge.serve.server\n"
+        "early = [m for m in ('numpy', 'onnxruntime', 'edge.runtime', 'starlette', "
+        "'edge.serve.app') if m in sys.modules]\n"
+        "from edge import PIIDetector, Span, load, __version__\n"
+        "assert 'numpy' in sys.modules and callable(load) and Span.__name__ == 'Span'\n"
+        "try:\n    edge.nothing_here\nexcept AttributeError as e:\n    print('AE', e)\n"
+        "print('early:' + ','.join(early))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = out.stdout.splitlines()
+    assert lines[-1] == "early:", out.stdout  # nothing heavy before a name was used
+    assert "AE module 'edge' has no attribute 'nothing_here'" in lines
+    assert set(edge.__all__) <= set(dir(edge))
+
+
 def test_oracle_spans_have_exact_offsets(oracle_artifact):
     d = edge.load(oracle_artifact)
     text = "Hi, I'm Maria Garcia, call 555 0132."
