@@ -42,6 +42,8 @@ _CASEABLE = frozenset(
     {"PERSON", "ORGANIZATION", "LOCATION", "STREET_ADDRESS", "DATE_TIME", "EMAIL_ADDRESS", "URL"}
 )
 _TYPO_OK = frozenset({"PERSON", "ORGANIZATION", "LOCATION", "STREET_ADDRESS"})
+KIN_RATE = 0.1  # share of first names written after a kinship word or role ("Aunty Bisi")
+TIME_RANGE_RATE = 0.25  # share of times written as a range of two times
 _PUNCT = str.maketrans("", "", ".,;:!?")
 _SLOT_RE = re.compile(r"\{([A-Za-z_0-9]+)\}")
 
@@ -244,7 +246,10 @@ def _p(d: Doc) -> None:
 
 def _first(d: Doc) -> None:
     p = d.person(0.6)
-    d.ent("PERSON", p.name.first)
+    rng = d.rng
+    pre = rng.choice(V.KIN_WORDS) + " " if rng.random() < KIN_RATE else ""
+    post = " " + rng.choice(V.EMOJI) if rng.random() < 0.04 else ""
+    d.ent("PERSON", p.name.first, pre, post)
 
 
 def _last(d: Doc) -> None:
@@ -273,8 +278,17 @@ def _org(d: Doc) -> None:
 
 
 def _addr(d: Doc) -> None:
-    lines = V.address_lines(d.rng, d.person(0.6).locale)
-    d.ent("STREET_ADDRESS", ", ".join(lines))
+    """An address in running text, sometimes after a lead-in ("wohnhaft", "domiciliada en"),
+    ending in its country (inside the span, the independent set's convention) or followed by
+    entry instructions ("buzz 4"), both outside it."""
+    rng = d.rng
+    p = d.person(0.6)
+    lines = V.address_lines(rng, p.locale)
+    if rng.random() < 0.15:
+        lines.append(V.LOCALES[p.locale][2])
+    pre = rng.choice(V.ADDRESS_LEAD_INS) + " " if rng.random() < 0.12 else ""
+    post = V.address_tail(rng) if rng.random() < 0.08 else ""
+    d.ent("STREET_ADDRESS", ", ".join(lines), pre, post)
 
 
 def _street(d: Doc) -> None:
@@ -282,7 +296,14 @@ def _street(d: Doc) -> None:
 
 
 def _dt(kind: str) -> Callable[[Doc], None]:
-    return lambda d: d.ent("DATE_TIME", V.date_time(d.rng, d.locale, kind))
+    def fill(d: Doc) -> None:
+        d.ent("DATE_TIME", V.date_time(d.rng, d.locale, kind))
+        if kind == "time" and d.rng.random() < TIME_RANGE_RATE:
+            # a range ("10:00-14:00") is two DATE_TIME spans, the dash between them outside
+            d.raw(d.rng.choice(("-", "–", " - ", " to ", " bis ", "~")))
+            d.ent("DATE_TIME", V.date_time(d.rng, d.locale, kind))
+
+    return fill
 
 
 def _rng_fill(fn: Callable[[random.Random], str]) -> Callable[[Doc], None]:
@@ -404,6 +425,9 @@ SLOTS: dict[str, Callable[[Doc], None]] = {
     "category": _pool_fill(CATEGORIES),
     "title": _pool_fill(JOB_TITLES),
     "subject": _pool_fill(tuple(s for s in SUBJECTS if "{" not in s)),
+    "work": _rng_fill(V.work_title),
+    "namelike": _rng_fill(lambda r: r.choice(V.NAME_LIKE_WORDS)),
+    "emoji": _rng_fill(lambda r: r.choice(V.EMOJI)),
     "qty": _rng_fill(lambda r: str(r.randint(1, 40))),
     "gift": _rng_fill(lambda r: V.luhn_fail(r, r.choice((16, 16, 19)))),
     "last4": _rng_fill(lambda r: _d(r, 4)),

@@ -70,11 +70,16 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
 
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "PERSON": ("name", "full_name", "customer_name", "contact", "patient_name", "employee",
-               "owner", "client", "holder", "traveler"),
-    "EMAIL_ADDRESS": ("email", "email_address", "mail", "contact_email", "user_email"),
-    "PHONE_NUMBER": ("phone", "phone_number", "tel", "mobile", "msisdn"),
-    "STREET_ADDRESS": ("address", "street_address", "addr", "ship_to", "home_address"),
-    "LOCATION": ("city", "country", "region", "location", "town"),
+               "owner", "client", "holder", "traveler", "vorname", "nachname", "nombre",
+               "prénom", "cognome"),
+    "EMAIL_ADDRESS": ("email", "email_address", "mail", "contact_email", "user_email", "correo",
+                      "courriel", "e_mail", "posta", "emailadres"),
+    "PHONE_NUMBER": ("phone", "phone_number", "tel", "mobile", "msisdn", "telefon", "telefono",
+                     "téléphone", "handy", "telefoonnummer"),
+    "STREET_ADDRESS": ("address", "street_address", "addr", "ship_to", "home_address", "straße",
+                       "direccion", "adresse", "indirizzo", "morada"),
+    "LOCATION": ("city", "country", "region", "location", "town", "ort", "plz", "ciudad", "ville",
+                 "provincia"),
     "ORGANIZATION": ("company", "employer", "org", "account_name", "vendor"),
     "DATE_TIME": ("date", "created_at", "signup_date", "updated_at", "visit_date"),
     "DOB": ("dob", "birth_date", "date_of_birth", "birthdate", "born"),
@@ -221,6 +226,21 @@ CHAT_MSGS = (
     "tell {FLIST} the plan changed",
     "who's driving? {FLIST} need a lift",
     "{FLIST} said yes",
+    "we watched {work} last night, so good {emoji}",
+    "no",
+    "dad says the {namelike} by the door finally bloomed",
+    "guys who has the charger",
+    "omg {emoji}{emoji}",
+    "is {work} on netflix or not",
+    "the dog ate my {product} again {emoji}",
+    "ok {F} {emoji}",
+    "restless night, staying in",
+    "{namelike} and {namelike} are sold out at the market",
+    "added {work} to the playlist",
+    "mum wants the {namelike} ones not the white",
+    "yes pls {emoji}",
+    "{emoji} {F} got the job at {ORG}!!",
+    "paid on {ORG} already",
 )
 
 # ---------------------------------------------------------------- support tickets
@@ -482,6 +502,11 @@ NEG_SENTENCES = (
     "The Committee thanks every Volunteer, Sponsor and Member for their support.",
     "The {category} aisle was renamed in {year}.",
     "Policy {policy} covers {pct} of repair costs.",
+    "Now streaming: {work} and {work}.",
+    "Plant the {namelike} and the {namelike} in partial shade.",
+    "Track {qty}: {work}",
+    "Colours available: {namelike}, {namelike} and {namelike}.",
+    "{work} is back in cinemas from {weekday}.",
 )
 
 # ---------------------------------------------------------------- sentences in other languages

@@ -256,6 +256,8 @@ def chat(d: Doc) -> None:
             d.lit(("@" if rng.random() < 0.3 else "") + handle)
         d.raw(rng.choice((": ", ": ", " > ", ":\n")) if style != 4 else "\n")
         d.say_from(CHAT_MSGS)
+        if rng.random() < 0.15:
+            d.raw(" " + rng.choice(V.EMOJI))
         d.nl()
 
 
@@ -694,7 +696,7 @@ def prose(d: Doc) -> None:
 def negative(d: Doc) -> None:
     """A document with no PII: headings, catalogues, genre lists, release notes..."""
     rng = d.rng
-    style = rng.randrange(5)
+    style = rng.randrange(7)
     if style == 0:
         for _ in range(rng.randint(2, 5)):
             d.say_from(NEG_SENTENCES)
@@ -720,6 +722,25 @@ def negative(d: Doc) -> None:
         items = list(dict.fromkeys(d.pick(pool) for _ in range(rng.randint(2, 5))))
         d.lit(head + ", ".join(items) + "\n")
         d.say_from(NEG_SENTENCES)
+    elif style == 5:  # words that are also given names, in a catalogue or a list of colours
+        head = rng.choice(
+            ("In stock: ", "Colours: ", "Varieties:\n", "Our dogs: ", "Bouquet includes ",
+             "Shades available - ", "Seeds ", "Palette: ")
+        )  # fmt: skip
+        items = list(dict.fromkeys(rng.choice(V.NAME_LIKE_WORDS) for _ in range(rng.randint(3, 7))))
+        joiner = "\n" if head.endswith("\n") else rng.choice((", ", " · ", " / "))
+        d.lit(head + joiner.join(items) + "\n")
+        d.say_from(NEG_SENTENCES)
+    elif style == 6:  # titles of films, albums, books: title case that names nobody
+        d.lit(rng.choice(("Now showing\n", "Tracklist:\n", "Reading list\n", "Top 5 films\n",
+                          "Watchlist\n", "Setlist\n", "Staff picks:\n")))  # fmt: skip
+        for i in range(rng.randint(2, 5)):
+            d.lit(rng.choice((f"{i + 1}. ", "- ", "")) + V.work_title(rng))
+            d.lit(
+                rng.choice(
+                    ("\n", f" ({rng.randint(1960, 2025)})\n", " " + rng.choice(V.EMOJI) + "\n")
+                )
+            )
     else:
         d.lit(f"Release {SLOT('version', d)} ({SLOT('rel', d)})\n")
         for _ in range(rng.randint(1, 4)):

@@ -130,6 +130,81 @@ _TITLES = (
     "Sr.", "Sra.", "Sig.", "Dott.", "Dhr.", "Mevr.", "Pan", "Pani", "Capt.", "Rev.", "Sir",
 )  # fmt: skip
 _SUFFIXES = ("Jr.", "Sr.", "II", "III", "IV", "Jr", "PhD", "MD", "Esq.")
+# Kinship words, informal titles and roles written before a first name ("Aunty", "Abuela",
+# "Coach", "DPO"): outside the PERSON span like a title (benchmarks/data/README.md), in many
+# languages, so a model learns where the name starts when the word before it is not "Mr.".
+KIN_WORDS = (
+    "Aunt", "Auntie", "Aunty", "Uncle", "Grandma", "Grandpa", "Granny", "Gran", "Nana", "Cousin",
+    "Coach", "Nurse", "Officer", "Pastor", "Father", "Sister", "Brother", "Chef", "Captain", "Bro",
+    "Abuela", "Abuelo", "Tía", "Tío", "Doña", "Don", "Oma", "Opa", "Tante", "Onkel", "Mamie",
+    "Papy", "Nonna", "Nonno", "Zia", "Zio", "Babcia", "Dziadek", "Mama", "Papa", "Avó", "Vovô",
+    "Baba", "Mzee", "Ammi", "Nani", "Didi", "Bhaiya", "Sensei", "Maître", "Detective", "Agent",
+    "Judge", "Councillor", "Rabbi", "Imam", "Deacon", "Sgt.", "Lt.", "Cpl.", "DPO", "CFO", "CEO",
+    "HR", "PM", "TAM", "CSM", "SRE", "Rep", "Intern", "Dispatcher", "Driver", "Landlord",
+)  # fmt: skip
+# Words set before an address in running text that are not part of it.
+ADDRESS_LEAD_INS = (
+    "wohnhaft", "wohnhaft in", "mit Sitz in", "domicilié au", "domiciliée", "demeurant",
+    "domiciliada en", "domiciliado en", "con domicilio en", "residente en", "residente in",
+    "con sede in", "gevestigd aan", "wonende te", "zamieszkały", "zamieszkała przy",
+    "residing at", "resident at", "located at", "our office at", "our offices:", "new place",
+    "new address:", "moved to", "now at", "à l'adresse", "bei", "situado en", "sito in",
+    "morador em", "residente na", "адрес:", "по адресу", "住所は", "주소는", "地址是",
+)  # fmt: skip
+# Unlabelled words that may follow an address in a chat or note (entry instructions).
+ADDRESS_TAILS = (
+    ", buzz {n}", " (ring twice)", ", gate code {n}", ", door code {n}", ", 2nd floor",
+    " - side entrance", ", bell {n}", ", Klingel {n}", ", interphone {n}", ", timbre {n}",
+    ", back door", " (blue gate)",
+)  # fmt: skip
+# Emoji and symbols around names and messages: never PII.
+EMOJI = (
+    "🙏", "🙏🏾", "❤", "❤️", "🎂", "🎉", "😂", "👍", "👍🏽", "🔥", "😭", "💔", "✨", "🙌", "😅",
+    "🥳", "😊", "👀", "💯", "🤞", "✅", "⚠️", "📦", "🚚", "🌸", "🐶", "☕", "🎁", "😴", "🙈",
+)  # fmt: skip
+# Common nouns that are also given names (plants, gems, colours, virtues, seasons, pets' names):
+# in a catalogue, a recipe or a list of colours they are not people.
+NAME_LIKE_WORDS = (
+    "Rose", "Lily", "Iris", "Daisy", "Violet", "Jasmine", "Poppy", "Holly", "Ivy", "Hazel",
+    "Heather", "Magnolia", "Dahlia", "Camellia", "Marigold", "Lavender", "Azalea", "Begonia",
+    "Peony", "Tulip", "Ruby", "Pearl", "Amber", "Jade", "Opal", "Coral", "Crystal", "Garnet",
+    "Olive", "Sage", "Rosemary", "Basil", "Ginger", "Saffron", "Cinnamon", "Pepper", "Honey",
+    "Scarlet", "Indigo", "Sienna", "Hunter", "Grace", "Hope", "Faith", "Joy", "Charity",
+    "Summer", "Autumn", "Dawn", "Sky", "River", "Brook", "Storm", "Willow", "Aspen", "Rowan",
+    "Biscuit", "Buddy", "Max", "Bella", "Luna", "Teddy", "Milo", "Coco", "Pebbles", "Oreo",
+)  # fmt: skip
+_WORK_ADJ = (
+    "Silent", "Golden", "Last", "Broken", "Hidden", "Midnight", "Electric", "Wild", "Lost",
+    "Crimson", "Endless", "Little", "Burning", "Forgotten", "Frozen", "Velvet", "Paper", "Iron",
+)  # fmt: skip
+_WORK_NOUNS = (
+    "Harbor", "Orchard", "Kingdom", "Summer", "Garden", "River", "Empire", "Horizon", "Letters",
+    "Hotel", "Station", "Mountain", "Castle", "Road", "Sparrow", "Lighthouse", "Avenue", "Bridge",
+    "Island", "Manor", "Valley", "Parade", "Express", "Heights",
+)  # fmt: skip
+_WORK_TAILS = (
+    "", "", "", "", " (Remastered)", " (Deluxe Edition)", " Vol. 2", " Part II", " - Live",
+    " (Director's Cut)", ": The Musical", " II", " (2019 Mix)", " Returns",
+)  # fmt: skip
+
+
+def work_title(rng: random.Random) -> str:
+    """A made-up title of a film, album, book, song or game: title-case words that name no
+    person, place or company ("The Silent Harbor (Remastered)")."""
+    a, n, n2 = rng.choice(_WORK_ADJ), rng.choice(_WORK_NOUNS), rng.choice(_WORK_NOUNS)
+    shape = rng.randrange(5)
+    base = (
+        f"The {a} {n}",
+        f"{a} {n}",
+        f"{n} of the {a} {n2}",
+        f"The {n} {n2}",
+        f"{rng.choice(NAME_LIKE_WORDS)} {n}",
+    )[shape]
+    return base + rng.choice(_WORK_TAILS)
+
+
+def address_tail(rng: random.Random) -> str:
+    return rng.choice(ADDRESS_TAILS).replace("{n}", str(rng.randint(1, 99)))
 
 
 @dataclass
