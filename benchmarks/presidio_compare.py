@@ -419,6 +419,40 @@ def load_records(name: str, limit: int | None, seed: int) -> list[dict]:
     return subsample(records, limit, seed)
 
 
+REPORT_ONLY = ("independent-test",)
+
+
+def choice_arguments(ap, model_help: str, rules_help: str) -> None:
+    """The options of a command that makes or guides a choice on held-out data (per-type
+    thresholds, error analysis): models, variant, data (the independent dev part by default)."""
+    ap.add_argument("--model", required=True, action="append", help=model_help)
+    ap.add_argument("--variant", default="int8")
+    ap.add_argument(
+        "--data", default="independent-dev", help="independent-dev (default), handwritten, a JSONL"
+    )
+    ap.add_argument("--no-rules", action="store_true", help=rules_help)
+
+
+def choice_records(name: str, doing: str) -> list[dict]:
+    """The records a choice may be made on; the independent set's test part only reports."""
+    if name in REPORT_ONLY:
+        raise DataError(
+            f"{name} only reports; {doing} on independent-dev (or another held-out set), "
+            "never on the test part"
+        )
+    return load_records(name, None, 0)
+
+
+def pii_detector(path: str, variant: str):
+    """A built PII model, one thread (as every figure here is measured)."""
+    import edge
+
+    detector = edge.load(path, variant=variant, threads=1)
+    if detector.task.kind != "token-classification":
+        raise DataError(f"{path} is not a PII model")
+    return detector
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument(

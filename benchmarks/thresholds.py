@@ -15,45 +15,28 @@ import argparse
 import sys
 from pathlib import Path
 
-from edge.errors import DataError, EdgeError
+from benchmarks.presidio_compare import choice_arguments, choice_records, pii_detector
+from edge.errors import EdgeError
 from quantize.thresholds import ThresholdSearch, search, toml_section, write_section
-
-REFUSED = ("independent-test",)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument(
-        "--model",
-        required=True,
-        action="append",
-        help="PII artifact folder; repeatable: one "
-        "table for all (pii and pii-fast share the task spec), the mean F1 rising",
+    choice_arguments(
+        ap,
+        "PII artifact folder; repeatable: one table for all (pii and pii-fast share the task "
+        "spec), the mean F1 rising",
+        "choose for the model alone",
     )
-    ap.add_argument("--variant", default="int8")
-    ap.add_argument(
-        "--data", default="independent-dev", help="independent-dev (default), handwritten, a JSONL"
-    )
-    ap.add_argument("--no-rules", action="store_true", help="choose for the model alone")
     ap.add_argument("--min-gain", type=float, default=0.001, help="F1 gain a cut must bring")
     ap.add_argument("--max-recall-drop", type=float, default=0.0, help="type-agnostic recall")
     ap.add_argument("--write", type=Path, help="task spec file to write [min_score] into")
     args = ap.parse_args(argv)
     try:
-        if args.data in REFUSED:
-            raise DataError(
-                f"{args.data} only reports; choose thresholds on independent-dev (or another "
-                "held-out set), never on the test part"
-            )
-        import edge
-        from benchmarks.presidio_compare import load_records
-
-        records = load_records(args.data, None, 0)
+        records = choice_records(args.data, "choose thresholds")
         searches = []
         for path in args.model:
-            detector = edge.load(path, variant=args.variant, threads=1)
-            if detector.task.kind != "token-classification":
-                raise DataError(f"{path} is not a PII model")
+            detector = pii_detector(path, args.variant)
             searches.append(
                 ThresholdSearch(
                     detector,

@@ -105,6 +105,40 @@ def any_type_recall(gold: list[list[Span]], pred: list[list[Span]]) -> float:
     return hit / total if total else 1.0
 
 
+ERROR_KINDS = ("spurious", "boundary", "type", "type+boundary", "miss")
+
+
+def span_errors(gold: list[Span], pred: list[Span]) -> list[dict]:
+    """One text's errors by kind, the unit of an error analysis (issue 17): a predicted span that
+    is no exact gold span is ``spurious`` (overlaps no gold span), ``boundary`` (overlaps a gold
+    span of its type), ``type`` (same offsets, other type) or ``type+boundary``; a gold span that
+    no predicted span overlaps is a ``miss`` (what leaks). Each error names its span and the gold
+    spans it overlaps, so the texts behind a count can be read."""
+
+    def over(a: Span, b: Span) -> bool:
+        return a["start"] < b["end"] and b["start"] < a["end"]
+
+    exact = {_key(s) for s in gold}
+    out: list[dict] = []
+    for q in pred:
+        if _key(q) in exact:
+            continue
+        hits = [s for s in gold if over(q, s)]
+        if not hits:
+            kind = "spurious"
+        elif any(s["label"] == q["label"] for s in hits):
+            kind = "boundary"
+        elif any((s["start"], s["end"]) == (q["start"], q["end"]) for s in hits):
+            kind = "type"
+        else:
+            kind = "type+boundary"
+        out.append({"kind": kind, "label": q["label"], "span": q, "gold": hits})
+    for s in gold:
+        if not any(over(q, s) for q in pred):
+            out.append({"kind": "miss", "label": s["label"], "span": s, "gold": [s]})
+    return out
+
+
 def pii_scores(gold: list[list[Span]], pred: list[list[Span]]) -> dict:
     """Entity-level P/R/F1 per type and micro over all types, for exact and relaxed matching.
 
