@@ -675,3 +675,17 @@ def test_edge_recognizer_inside_a_real_analyzer_engine(models):
     assert ours[0].analysis_explanation.recognizer == "EdgeRecognizer"
     assert "EdgeRecognizer" in [r.name for r in engine.get_recognizers("en")]
     json.dumps([r.to_dict() for r in results], default=lambda o: o.__dict__)
+
+
+def test_a_failed_start_gives_the_caller_its_garbage_collector_back(tmp_path):
+    """serve() pauses the collector while it starts; a start that fails (here: no model at the
+    path) must not leave the calling process without one."""
+    import gc
+
+    from edge.errors import EdgeError
+    from edge.serve import serve
+
+    assert gc.isenabled()
+    with pytest.raises(EdgeError, match="artifact folder not found"):
+        serve([str(tmp_path / "no-such-model")], token_file=tmp_path / "serve.token")
+    assert gc.isenabled()

@@ -178,20 +178,30 @@ def serve(
     bind.check()
     # Startup makes objects that live as long as the process: collecting among them finds no
     # garbage and costs about a tenth of the time to /health. Paused until ready, then frozen
-    # (later collections skip them) and resumed.
+    # (later collections skip them) and resumed; a failed start gives the caller its collector
+    # back as it was.
+    collecting = gc.isenabled()
     gc.disable()
-    loaded_models = start_loading(models, variant=variant, threads=threads, profile=profile)
-    import uvicorn  # uvicorn, Starlette and the routes are imported while the sessions build
+    try:
+        loaded_models = start_loading(models, variant=variant, threads=threads, profile=profile)
+        import uvicorn  # uvicorn, Starlette and the routes are imported while the sessions build
 
-    from edge.serve.app import create_app
+        from edge.serve.app import create_app
 
-    loaded = loaded_models()
-    token, created = load_or_create_token(token_file)
-    service = build_service(loaded, token=token, limits=limits, policy=policy, audit_log=audit_log)
-    lim = service.limits
-    server = uvicorn.Server(
-        uvicorn_config(create_app(service), bind, log_level=log_level, drain_s=lim.timeout + 5)
-    )
+        loaded = loaded_models()
+        token, created = load_or_create_token(token_file)
+        service = build_service(
+            loaded, token=token, limits=limits, policy=policy, audit_log=audit_log
+        )
+        server = uvicorn.Server(
+            uvicorn_config(
+                create_app(service), bind, log_level=log_level, drain_s=service.limits.timeout + 5
+            )
+        )
+    except BaseException:
+        if collecting:
+            gc.enable()
+        raise
     gc.freeze()
     gc.enable()
     if on_ready is not None:
