@@ -61,11 +61,10 @@ from benchmarks.presidio_peer import (
     PRESIDIO_TO_EDGE,
     PresidioTool,
     map_presidio,
-    overlap,
 )
 from edge.errors import DataError, EdgeError
 from edge.fsutil import staged_dir
-from quantize.metrics import pii_scores
+from quantize.metrics import overlap, pii_scores
 
 PRESIDIO = "presidio"
 DEFAULT_MODELS = ("pii", "pii-fast")  # edge's two built default PII models

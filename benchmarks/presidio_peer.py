@@ -27,6 +27,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from edge.errors import BackendUnavailableError
+from quantize.metrics import overlap
 
 # Presidio's email recognizer calls tldextract, which would fetch the public suffix list over the
 # network on first use; an empty URL list makes it use the snapshot it ships.
@@ -82,10 +83,6 @@ _NER_CONFIG = {
         "WORK_OF_ART",
     ],
 }
-
-
-def overlap(a: dict, b: dict) -> bool:
-    return a["start"] < b["end"] and b["start"] < a["end"]
 
 
 def resolve_conflicts(spans: Iterable[dict]) -> list[dict]:

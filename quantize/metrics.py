@@ -21,6 +21,12 @@ from edge.errors import DataError
 Span = dict  # {"start": int, "end": int, "label": str, ...}
 
 
+def overlap(a: Span, b: Span) -> bool:
+    """Two spans share at least one character (what relaxed matching, any-type recall and the
+    error kinds all mean by "overlaps")."""
+    return a["start"] < b["end"] and b["start"] < a["end"]
+
+
 def _prf(tp: int, n_pred: int, n_gold: int) -> dict:
     """Precision/recall/F1; 0.0 where a denominator is 0 (scikit-learn's zero_division=0)."""
     p = tp / n_pred if n_pred else 0.0
@@ -82,11 +88,11 @@ def _span_confusions(gold: list[list[Span]], pred: list[list[Span]], top: int = 
     pairs: Counter = Counter()
     for g, p in zip(gold, pred, strict=True):
         for s in g:
-            over = [q["label"] for q in p if q["start"] < s["end"] and s["start"] < q["end"]]
+            over = [q["label"] for q in p if overlap(q, s)]
             if s["label"] not in over:
                 pairs[(s["label"], over[0] if over else "O")] += 1
         for q in p:
-            if not any(s["start"] < q["end"] and q["start"] < s["end"] for s in g):
+            if not any(overlap(s, q) for s in g):
                 pairs[("O", q["label"])] += 1
     ranked = sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1]))
     return [(a, b, n) for (a, b), n in ranked[:top]]
@@ -101,7 +107,7 @@ def any_type_recall(gold: list[list[Span]], pred: list[list[Span]]) -> float:
     for g, p in zip(gold, pred, strict=True):
         for s in g:
             total += 1
-            hit += any(q["start"] < s["end"] and s["start"] < q["end"] for q in p)
+            hit += any(overlap(q, s) for q in p)
     return hit / total if total else 1.0
 
 
@@ -114,16 +120,12 @@ def span_errors(gold: list[Span], pred: list[Span]) -> list[dict]:
     span of its type), ``type`` (same offsets, other type) or ``type+boundary``; a gold span that
     no predicted span overlaps is a ``miss`` (what leaks). Each error names its span and the gold
     spans it overlaps, so the texts behind a count can be read."""
-
-    def over(a: Span, b: Span) -> bool:
-        return a["start"] < b["end"] and b["start"] < a["end"]
-
     exact = {_key(s) for s in gold}
     out: list[dict] = []
     for q in pred:
         if _key(q) in exact:
             continue
-        hits = [s for s in gold if over(q, s)]
+        hits = [s for s in gold if overlap(q, s)]
         if not hits:
             kind = "spurious"
         elif any(s["label"] == q["label"] for s in hits):
@@ -134,7 +136,7 @@ def span_errors(gold: list[Span], pred: list[Span]) -> list[dict]:
             kind = "type+boundary"
         out.append({"kind": kind, "label": q["label"], "span": q, "gold": hits})
     for s in gold:
-        if not any(over(q, s) for q in pred):
+        if not any(overlap(q, s) for q in pred):
             out.append({"kind": "miss", "label": s["label"], "span": s, "gold": [s]})
     return out
 
