@@ -9,8 +9,9 @@ edge.serve.server).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from edge.lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -51,13 +52,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from edge.types import IntentResult, PIIResult, Span
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'edge' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
+__getattr__ = lazy_getattr("edge", _EXPORTS, globals())
 
 
 def __dir__() -> list[str]:

@@ -8,11 +8,11 @@ never imports this package.
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from edge.errors import BackendUnavailableError
+from edge.lazy import lazy_getattr
 
 # Looked up, not imported: importing uvicorn and Starlette is a fifth of the time to /health,
 # and `edge serve` does it while the models load (see edge.serve.server.serve).
@@ -68,10 +68,4 @@ if TYPE_CHECKING:
     )
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'edge.serve' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr("edge.serve", _EXPORTS, globals())
