@@ -39,9 +39,6 @@ def serve(
     max_batch, max_wait_ms, timeout, log_level,
 ) -> None:  # fmt: skip
     """Serve the models over HTTP on 127.0.0.1 (or --socket): Presidio-compatible and /v1 API."""
-    import gc
-
-    gc.disable()  # until the models are loaded: edge.serve.serve explains, and resumes it
     from edge.serve.limits import Limits
     from edge.serve.server import Bind
     from edge.serve.server import serve as run_service
