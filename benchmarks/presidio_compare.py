@@ -121,14 +121,8 @@ class EdgeTool:
     def __init__(
         self, artifact: Path, *, variant: str = "int8", threads: int = 1, label: str | None = None
     ):
-        import edge
-        from edge.runtime import PIIDetector
-
         self.label = label or Path(artifact).name
-
-        self.detector = edge.load(artifact, variant=variant, threads=threads)
-        if not isinstance(self.detector, PIIDetector):
-            raise DataError(f"{artifact} is not a PII (token-classification) model")
+        self.detector = pii_detector(artifact, variant, threads)
         self.types = sorted(self.detector.task.entities or [])
         fusion = self.detector.fusion
         self.describe = {
@@ -442,13 +436,14 @@ def choice_records(name: str, doing: str) -> list[dict]:
     return load_records(name, None, 0)
 
 
-def pii_detector(path: str, variant: str):
-    """A built PII model, one thread (as every figure here is measured)."""
+def pii_detector(path: str | Path, variant: str, threads: int = 1):
+    """A built PII model, one thread by default (as every figure here is measured)."""
     import edge
+    from edge.runtime import PIIDetector
 
-    detector = edge.load(path, variant=variant, threads=1)
-    if detector.task.kind != "token-classification":
-        raise DataError(f"{path} is not a PII model")
+    detector = edge.load(path, variant=variant, threads=threads)
+    if not isinstance(detector, PIIDetector):
+        raise DataError(f"{path} is not a PII (token-classification) model")
     return detector
 
 
