@@ -16,6 +16,15 @@ from edge.specs import ParityThresholds, TaskSpec, load_task_spec
 ORACLE_RULES = {"maria": "I-PERSON", "garcia": "I-PERSON", "#digits": "I-PHONE_NUMBER"}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_onnx_cache(tmp_path_factory):
+    """Optimized graphs of the tests' models go to a folder of this session, not the user's
+    cache (subprocesses inherit it through the environment)."""
+    import os
+
+    os.environ.setdefault("EDGE_ONNX_CACHE", str(tmp_path_factory.mktemp("onnx-cache")))
+
+
 @pytest.fixture(scope="session")
 def pii_spec() -> TaskSpec:
     return load_task_spec("pii")

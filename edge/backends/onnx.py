@@ -8,6 +8,7 @@ import numpy as np
 import onnxruntime as ort
 
 from edge.backends.base import Backend
+from edge.backends.onnx_cache import open_session
 from edge.errors import ArtifactError
 from edge.manifest import Variant
 from edge.platform_select import Selection
@@ -57,10 +58,11 @@ class OnnxBackend(Backend):
         opts.log_severity_level = 3
         path = Path(artifact_dir) / variant.model.file
         try:
-            session = ort.InferenceSession(
-                str(path),
-                sess_options=opts,
-                providers=placement.onnx_providers if placement else ["CPUExecutionProvider"],
+            session = open_session(
+                path,
+                variant.model.sha256,
+                opts,
+                placement.onnx_providers if placement else ["CPUExecutionProvider"],
             )
         except Exception as e:  # onnxruntime raises its own untyped errors on bad files
             raise ArtifactError(f"ONNX Runtime cannot load {path}: {e}; rebuild it") from None
