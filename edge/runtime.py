@@ -4,6 +4,7 @@ IntentClassifier, both thin over one backend and one encoder."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +60,18 @@ def plan_batches(lengths: Sequence[int], max_rows: int, run_cost: float) -> list
         groups.append(order[cut[j] : j])
         j = cut[j]
     return groups[::-1]
+
+
+def distinct(items: list[str]) -> tuple[list[str], list[int]]:
+    """The distinct texts of ``items`` (first-seen order) and, per item, its distinct index.
+
+    Why: bulk input repeats itself (log lines, CSV columns, a stream's window), and a text's
+    answer does not depend on the texts beside it (issue 19), so each distinct text of a call
+    is run once and its answer given to every copy.
+    """
+    index: dict[str, int] = {}
+    where = [index.setdefault(t, len(index)) for t in items]
+    return list(index), where
 
 
 def above_min_score(spans: list[Span], min_score: dict[str, float]) -> list[Span]:
@@ -194,13 +207,16 @@ class PIIDetector(TaskModel):
         ``edge.fusion``) unless ``rules=False`` or the spec says ``[fusion] enabled = false``;
         model spans under their type's ``min_score`` are left out either way."""
         items, single = self._texts(texts)
-        found = self.confident_spans(items)
+        unique, where = distinct(items)
+        found = self.confident_spans(unique)
         if self.fusion.enabled if rules is None else rules:
-            found = [self.fusion.fuse(t, spans) for t, spans in zip(items, found, strict=True)]
+            found = [self.fusion.fuse(t, spans) for t, spans in zip(unique, found, strict=True)]
         results = [
             PIIResult(text=text, spans=spans, redacted=redact(text, spans))
-            for text, spans in zip(items, found, strict=True)
+            for text, spans in zip(unique, found, strict=True)
         ]
+        if len(unique) < len(items):  # each copy its own span list: a caller may edit one
+            results = [replace(results[k], spans=list(results[k].spans)) for k in where]
         return results[0] if single else results
 
     __call__ = detect
@@ -211,8 +227,10 @@ class IntentClassifier(TaskModel):
         self, texts: str | Iterable[str], *, top_k: int = 3
     ) -> IntentResult | list[IntentResult]:
         items, single = self._texts(texts)
-        sequences = self.encoder.truncated(self.encoder.tokenize(items))
-        logits = self._run_batches(sequences)
+        unique, where = distinct(items)
+        sequences = self.encoder.truncated(self.encoder.tokenize(unique))
+        unique_logits = self._run_batches(sequences)
+        logits = [unique_logits[k] for k in where]
         oos_label = self.task.out_of_scope_label
         threshold = self.task.oos_threshold
         results = []

@@ -125,6 +125,40 @@ def test_batch_equals_one_by_one(pii_artifact, oracle_artifact):
         assert [x.score for x in b.spans] == pytest.approx([x.score for x in s.spans], abs=0.05)
 
 
+def _rows_run(model) -> list[int]:
+    """Counts the rows each backend call runs (a spy on the model's backend)."""
+    rows: list[int] = []
+    real = model.backend.logits
+
+    def spy(ids, mask):
+        rows.append(len(ids))
+        return real(ids, mask)
+
+    model.backend.logits = spy
+    return rows
+
+
+def test_repeated_texts_run_once_and_answer_every_copy(oracle_artifact, intent_artifact):
+    pii = edge.load(oracle_artifact)
+    texts = ["Maria Garcia called 555 0132", "ok then", "Maria Garcia called 555 0132"] * 3
+    alone = {t: pii.detect(t) for t in set(texts)}
+    rows = _rows_run(pii)
+    results = pii.detect(texts)
+    assert sum(rows) == 2  # two distinct texts
+    assert [r.spans for r in results] == [alone[t].spans for t in texts]
+    assert [r.redacted for r in results] == [alone[t].redacted for t in texts]
+    assert results[0].spans is not results[2].spans  # a copy edited leaves the others
+    intent = edge.load(intent_artifact)
+    asks = ["book a table", "play jazz", "book a table", "book a table"]
+    single = {t: intent.classify(t) for t in set(asks)}
+    rows = _rows_run(intent)
+    got = intent.classify(asks)
+    assert sum(rows) == 2
+    assert [(r.text, r.label, r.top_k) for r in got] == [
+        (t, single[t].label, single[t].top_k) for t in asks
+    ]
+
+
 def test_intent_softmax_topk(intent_artifact):
     c = edge.load(intent_artifact, variant="fp32")
     res = c.classify(["book a table for two", "play some jazz music"], top_k=4)
