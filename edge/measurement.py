@@ -378,16 +378,24 @@ def build_workload(artifact_dir: Path, manifest: Manifest, per_bucket: int = 32)
 
     texts: dict[str, list[str]] = {}
     for bucket, target in LENGTHS.items():
-        items = []
+        items: list[str] = []
         for k in range(per_bucket):
-            words: list[str] = []
-            i = k
-            # Rotate the corpus so each text starts elsewhere, and vary short ones' length a bit.
+            # Rotate the corpus so each text starts elsewhere; each round through it starts a
+            # word later (and a repeat, if any, later still), so no two texts are the same: the
+            # runtime runs a repeated text once. Vary short ones' length a bit.
             limit = target - (k % 5 if bucket == "short" else 0)
-            while count(" ".join(words)) <= limit:
-                words += CORPUS[i % len(CORPUS)].split()
-                i += 1
-            items.append(_fit(words, limit, count))
+            skip = k // len(CORPUS)
+            while True:
+                words = CORPUS[k % len(CORPUS)].split()[skip:]
+                i = k + 1
+                while count(" ".join(words)) <= limit:
+                    words += CORPUS[i % len(CORPUS)].split()
+                    i += 1
+                text = _fit(words, limit, count)
+                if text not in items:
+                    break
+                skip += 1
+            items.append(text)
         texts[bucket] = items
     tokens = {b: [count(t) for t in ts] for b, ts in texts.items()}
     lengths = {b: model_lengths(encoder, manifest, ts) for b, ts in texts.items()}

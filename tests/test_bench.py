@@ -239,3 +239,14 @@ def test_memory_gate_reads_the_models_share_for_hardware_profiles(tmp_path):
     (got,) = check(hw, tmp_path / "hw.toml", [model])["checks"]
     assert got["passed"] and got["value"] == 40.0
     assert not check(plain, tmp_path / "p.toml", [model])["passed"]
+
+
+def test_workload_texts_are_distinct(pii_artifact):
+    """The runtime runs a repeated text once: a workload with repeats would time a cache."""
+    from edge.measurement import LENGTHS, build_workload
+
+    work = build_workload(pii_artifact, read_manifest(pii_artifact), per_bucket=64)
+    for bucket, target in LENGTHS.items():
+        texts = work.texts[bucket]
+        assert len(texts) == 64 and len(set(texts)) == 64, bucket
+        assert max(work.tokens[bucket]) <= target
