@@ -1,12 +1,14 @@
 """The batched path against single calls, and bulk redaction against Presidio (issue 19).
 
-    python -m benchmarks.batching [--models pii,pii-fast] [--rounds 3] [--out DIR]
+    python -m benchmarks.batching [--models pii,pii-fast] [--rounds 3] [--slices 4] [--out DIR]
 
 One process, one thread (onnxruntime, OMP/MKL/OpenBLAS pinned to 1), the default models
 (``$EDGE_HOME/models``, int8), mixed-length texts from outside our generator (the hand-written
-set and the independent set's dev part) plus plain requests (CLINC150 test). The configurations
-alternate within each round, so a busy machine slows all of them alike; the figures are the
-medians over rounds, and each target is a ratio between two of them measured in the same run:
+set and the independent set's dev part) plus plain requests (CLINC150 test), cut into
+``--slices`` parts. Each round, every configuration runs each part back to back (shuffled), so a
+busy or drifting machine slows all of them alike; texts/s are over all rounds, and each target is
+the median, over parts and rounds, of a ratio between two configurations run on the same part
+seconds apart:
 
 - ``detect`` on lists of 16 texts (in their shuffled order) against one text per call;
 - ``edge redact``'s stream (``anonymize_stream``: a window of lines read ahead, grouped by length
@@ -56,25 +58,28 @@ def _timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - t0
 
 
-def edge_configs(model, texts: list[str]) -> dict[str, Callable[[], object]]:
+Config = Callable[[list[str]], object]
+"""Runs one configuration over a part of the texts."""
+
+
+def edge_configs(model) -> dict[str, Config]:
     anonymizer = Anonymizer.from_spec(model.task.anonymize)
     detect = detector_fn(model)
-    items = list(enumerate(texts))
 
-    def single() -> None:
+    def single(texts: list[str]) -> None:
         for t in texts:
             model.detect([t])
 
-    def lists16() -> None:
+    def lists16(texts: list[str]) -> None:
         for b in range(0, len(texts), 16):
             model.detect(texts[b : b + 16])
 
-    def redact_single() -> None:
+    def redact_single(texts: list[str]) -> None:
         for t in texts:
             anonymizer.anonymize(t, model.detect(t).spans)
 
-    def redact_stream() -> None:
-        for _ in anonymize_stream(items, detect, anonymizer, batch_size=WINDOW):
+    def redact_stream(texts: list[str]) -> None:
+        for _ in anonymize_stream(enumerate(texts), detect, anonymizer, batch_size=WINDOW):
             pass
 
     return {
@@ -85,7 +90,7 @@ def edge_configs(model, texts: list[str]) -> dict[str, Callable[[], object]]:
     }
 
 
-def presidio_config(texts: list[str]) -> Callable[[], object]:
+def presidio_config() -> Config:
     from presidio_analyzer import BatchAnalyzerEngine
     from presidio_anonymizer import AnonymizerEngine
 
@@ -95,7 +100,7 @@ def presidio_config(texts: list[str]) -> Callable[[], object]:
     batch = BatchAnalyzerEngine(analyzer_engine=tool.engine)
     anonymizer = AnonymizerEngine()
 
-    def run() -> None:
+    def run(texts: list[str]) -> None:
         found = batch.analyze_iterator(texts, language="en", entities=tool.entities, batch_size=64)
         for t, r in zip(texts, found, strict=True):
             anonymizer.anonymize(t, r)
@@ -103,17 +108,17 @@ def presidio_config(texts: list[str]) -> Callable[[], object]:
     return run
 
 
-def batch1_configs(model, texts: list[str]) -> dict[str, Callable[[], object]]:
+def batch1_configs(model, texts: list[str]) -> dict[str, Config]:
     """Today's int8 and the previous recipe's (full-range weights), one text per call."""
     import onnxruntime as ort
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     artifact = model.artifact_dir
     seqs = model.encoder.truncated(model.encoder.tokenize(texts))
-    feeds = []
-    for s in seqs:
+    feeds = {}
+    for t, s in zip(texts, seqs, strict=True):
         ids, mask = model.encoder.pad([s])
-        feeds.append({"input_ids": ids, "attention_mask": mask, "token_type_ids": 0 * ids})
+        feeds[t] = {"input_ids": ids, "attention_mask": mask, "token_type_ids": 0 * ids}
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = opts.inter_op_num_threads = 1
     with tempfile.TemporaryDirectory(prefix="edge-bench-int8-") as tmp:
@@ -129,8 +134,8 @@ def batch1_configs(model, texts: list[str]) -> dict[str, Callable[[], object]]:
             "int8_batch1_previous": ort.InferenceSession(str(old), opts),
         }
 
-    def run_with(session) -> Callable[[], object]:
-        return lambda: [session.run(["logits"], f) for f in feeds]
+    def run_with(session) -> Config:
+        return lambda part: [session.run(["logits"], feeds[t]) for t in part]
 
     return {name: run_with(s) for name, s in sessions.items()}
 
@@ -139,42 +144,57 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", default="pii,pii-fast")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument(
+        "--slices", type=int, default=4, help="Parts of the texts each round alternates over."
+    )
     ap.add_argument("--out", type=Path, default=Path("artifacts/bench-batching"))
     args = ap.parse_args(argv)
     texts = texts_for_bench()
-    configs: dict[str, Callable[[], object]] = {}
+    configs: dict[str, Config] = {}
     for name in args.models.split(","):
         artifact = default_model_dir(name)
         model = edge.load(artifact, variant="int8", threads=1)
-        for key, fn in edge_configs(model, texts).items():
+        for key, fn in edge_configs(model).items():
             configs[f"{name}/{key}"] = fn
         for key, fn in batch1_configs(model, texts).items():
             configs[f"{name}/{key}"] = fn
-    configs["presidio/batch_redact"] = presidio_config(texts)
+    configs["presidio/batch_redact"] = presidio_config()
     for fn in configs.values():  # warm-up: sessions, caches, spaCy
-        fn()
+        fn(texts)
+    # Every configuration runs each slice of the texts back to back (in a shuffled order), so a
+    # ratio is taken between two runs a few seconds apart: this VM's speed drifts by about a
+    # tenth over minutes, which whole-set rounds measured minutes apart turned into noise.
+    size = -(-len(texts) // max(1, args.slices))
+    parts = [texts[i : i + size] for i in range(0, len(texts), size)]
     seconds: dict[str, list[float]] = {k: [] for k in configs}
     for r in range(args.rounds):
-        keys = list(configs)
-        random.Random(r).shuffle(keys)
-        for k in keys:
-            seconds[k].append(_timed(configs[k]))
-    per_s = {k: len(texts) / statistics.median(v) for k, v in seconds.items()}
+        for p, part in enumerate(parts):
+            keys = list(configs)
+            random.Random(r * len(parts) + p).shuffle(keys)
+            for k in keys:
+                seconds[k].append(_timed(lambda k=k, part=part: configs[k](part)))
+    rounds = args.rounds
+    per_s = {k: len(texts) * rounds / sum(v) for k, v in seconds.items()}
+
+    def ratio(fast: str, slow: str) -> float:
+        """Median over slices of ``slow``'s time / ``fast``'s time, each from one slice's turn."""
+        return statistics.median(s / f for f, s in zip(seconds[fast], seconds[slow], strict=True))
+
     ratios = {}
     for name in args.models.split(","):
         ratios[name] = {
-            "lists16_over_single": per_s[f"{name}/lists16"] / per_s[f"{name}/single"],
-            "redact_stream_over_single": per_s[f"{name}/redact_stream"]
-            / per_s[f"{name}/redact_single"],
-            "redact_stream_over_presidio": per_s[f"{name}/redact_stream"]
-            / per_s["presidio/batch_redact"],
-            "batch1_now_over_previous_latency": per_s[f"{name}/int8_batch1_previous"]
-            / per_s[f"{name}/int8_batch1_now"],
+            "lists16_over_single": ratio(f"{name}/lists16", f"{name}/single"),
+            "redact_stream_over_single": ratio(f"{name}/redact_stream", f"{name}/redact_single"),
+            "redact_stream_over_presidio": ratio(f"{name}/redact_stream", "presidio/batch_redact"),
+            "batch1_now_over_previous_latency": ratio(
+                f"{name}/int8_batch1_previous", f"{name}/int8_batch1_now"
+            ),
         }
     report = {
         "texts": len(texts),
         "mean_chars": sum(map(len, texts)) / len(texts),
         "rounds": args.rounds,
+        "slices": len(parts),
         "texts_per_s": per_s,
         "ratios": ratios,
     }
