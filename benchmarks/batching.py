@@ -7,8 +7,8 @@ One process, one thread (onnxruntime, OMP/MKL/OpenBLAS pinned to 1), the default
 set and the independent set's dev part) plus plain requests (CLINC150 test), cut into
 ``--slices`` parts. Each round, every configuration runs each part back to back (shuffled), so a
 busy or drifting machine slows all of them alike; texts/s are over all rounds, and each target is
-the median, over parts and rounds, of a ratio between two configurations run on the same part
-seconds apart:
+a ratio between two configurations' times summed over the parts, each part run by both seconds
+apart:
 
 - ``detect`` on lists of 16 texts (in their shuffled order) against one text per call;
 - ``edge redact``'s stream (``anonymize_stream``: a window of lines read ahead, grouped by length
@@ -29,7 +29,6 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
 import argparse  # noqa: E402
 import json  # noqa: E402
 import random  # noqa: E402
-import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
@@ -177,8 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     per_s = {k: len(texts) * rounds / sum(v) for k, v in seconds.items()}
 
     def ratio(fast: str, slow: str) -> float:
-        """Median over slices of ``slow``'s time / ``fast``'s time, each from one slice's turn."""
-        return statistics.median(s / f for f, s in zip(seconds[fast], seconds[slow], strict=True))
+        """``slow``'s time over ``fast``'s, summed over every slice both ran seconds apart."""
+        return sum(seconds[slow]) / sum(seconds[fast])
 
     ratios = {}
     for name in args.models.split(","):
@@ -196,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         "rounds": args.rounds,
         "slices": len(parts),
         "texts_per_s": per_s,
+        "seconds_per_slice": seconds,
         "ratios": ratios,
     }
     args.out.mkdir(parents=True, exist_ok=True)
