@@ -478,6 +478,41 @@ def test_concurrent_requests_share_one_batch_and_keep_their_answers(models):
     assert [a["redacted"] for a in answers] == [x.redacted for x in alone]
 
 
+class Recording:
+    """A real model that records each call's texts; ``fail_first`` makes the first call fail."""
+
+    def __init__(self, model, fail_first: bool):
+        self._model, self.fail_first = model, fail_first
+        self.seen: list[list[str]] = []
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+    def detect(self, texts, **kw):
+        self.seen.append(list(texts))
+        if self.fail_first and len(self.seen) == 1:
+            raise RuntimeError("warm-up failed")
+        return self._model.detect(texts, **kw)
+
+
+@pytest.mark.parametrize("fail_first", [False, True])
+def test_warm_up_runs_before_the_first_request_and_may_fail(models, fail_first):
+    from edge.serve.app import WARM_UP_TEXT
+
+    rec = Recording(models["pii"], fail_first)
+    svc = build_service({"pii": rec}, token=TOKEN, warm_up=True)
+    with ThreadedServer(create_app(svc)) as s:
+        r = httpx.post(f"{s.url}/v1/pii", json={"texts": [TEXT]}, headers=AUTH, timeout=30)
+    assert r.status_code == 200
+    assert r.json()["results"][0]["redacted"] == models["pii"].detect(TEXT).redacted
+    assert rec.seen == [[WARM_UP_TEXT], [TEXT]]
+    cold = Recording(models["pii"], False)
+    svc = build_service({"pii": cold}, token=TOKEN)  # the default: no warm-up
+    with ThreadedServer(create_app(svc)) as s:
+        httpx.post(f"{s.url}/v1/pii", json={"texts": [TEXT]}, headers=AUTH, timeout=30)
+    assert cold.seen == [[TEXT]]
+
+
 # -- the process: CLI, start time, SIGTERM drain, bind rules ----------------------------------
 
 

@@ -32,6 +32,13 @@ from edge.serve.openapi import openapi_schema
 from edge.specs import AnonymizeSpec, format_validation_error
 
 HEALTH_TEXT = "edge service is up"
+# Run once by each model's worker before its first request when the service warms up: digits,
+# an e-mail, a card, an address and a name reach the recognizers that set up on first use
+# (phonenumbers' metadata, the rules' patterns) and onnxruntime's first run.
+WARM_UP_TEXT = (
+    "Maria Garcia, 221B Baker Street, London NW1 6XE: call +1 415 555 0132, mail "
+    "maria@example.com, card 4111 1111 1111 1111, IP 192.168.10.24, on 3 March 2024."
+)
 
 
 @dataclass
@@ -47,6 +54,10 @@ class Service:
     metrics: Metrics = field(default_factory=Metrics)
     batchers: dict[str, MicroBatcher] = field(default_factory=dict)
     started: float = field(default_factory=time.time)
+    warm_up: bool = False
+    """Each worker runs ``WARM_UP_TEXT`` before its first request: measured, the first /v1/pii
+    request after start took 100-200 ms against 10-17 ms for the next ones (the rules' patterns
+    and phonenumbers' metadata are set up on first use). /health does not wait for it."""
 
     def __post_init__(self) -> None:
         lim = self.limits
@@ -63,6 +74,7 @@ class Service:
                 max_wait=lim.max_wait_ms / 1000,
                 max_queue=lim.max_queue,
                 observe=lambda texts, jobs, s, name=name: self.metrics.batch_done(name, texts, s),
+                warm_up=(lambda run=run: run([WARM_UP_TEXT], [None])) if self.warm_up else None,
             )
             self.metrics.queue_depth[name] = lambda b=self.batchers[name]: b.queued
             self.metrics.models[name] = {

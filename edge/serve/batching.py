@@ -86,7 +86,10 @@ class MicroBatcher:
         max_wait: float = 0.002,
         max_queue: int = 256,
         observe: BatchObserver | None = None,
+        warm_up: Callable[[], object] | None = None,
     ):
+        """``warm_up``: run first on the worker thread (jobs queue meanwhile); its failure is
+        ignored: a real request would meet the same error and answer it."""
         self.name = name
         self._run = run
         self.max_batch = max(1, max_batch)
@@ -98,6 +101,7 @@ class MicroBatcher:
         self._cond = threading.Condition()
         self._closing = False
         self._last_jobs = 1
+        self._warm_up = warm_up
         self._thread = threading.Thread(target=self._work, name=f"edge-batch-{name}", daemon=True)
         self._thread.start()
 
@@ -153,6 +157,9 @@ class MicroBatcher:
             return batch
 
     def _work(self) -> None:
+        if self._warm_up is not None:
+            with contextlib.suppress(Exception):
+                self._warm_up()
         while True:
             batch = self._take()
             if batch is None:

@@ -121,7 +121,10 @@ def build_service(
     limits: Limits | None = None,
     policy: str | None = None,
     audit_log: str | None = None,
+    warm_up: bool = False,
 ) -> Service:
+    """The routes' shared state. ``warm_up``: each model's worker first runs one sample text
+    (see ``Service.warm_up``), so the first client does not pay for the rules' set-up."""
     router = None
     if policy is not None:
         from edge.router import Router
@@ -137,6 +140,7 @@ def build_service(
         token=token,
         limits=limits or Limits(),
         router=router,
+        warm_up=warm_up,
     )
 
 
@@ -191,7 +195,7 @@ def serve(
         loaded = loaded_models()
         token, created = load_or_create_token(token_file)
         service = build_service(
-            loaded, token=token, limits=limits, policy=policy, audit_log=audit_log
+            loaded, token=token, limits=limits, policy=policy, audit_log=audit_log, warm_up=True
         )
         server = uvicorn.Server(
             uvicorn_config(
