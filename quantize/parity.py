@@ -146,7 +146,7 @@ def judge_on_labelled(
     )
     judged = []
     for v in built:
-        backend = get_backend(v.format).open(artifact_dir, v, threads=None)
+        backend = get_backend(v.format).open(artifact_dir, v, threads=None, keep_optimized=False)
         acc = float(np.mean(predictions(encoder, texts, backend.logits) == gold))
         th = spec.thresholds_for(v.name)
         drop = 100 * (ref_acc - acc)

@@ -117,3 +117,17 @@ def test_key_names_the_model_and_onnxruntime():
     key = onnx_cache.cache_key("ab" * 32)
     assert key.startswith("ab" * 16) and ort.__version__ in key
     assert onnx_cache.cache_key("cd" * 32) != key
+
+
+def test_a_build_keeps_only_its_default_variants_graph(
+    tiny_base, pii_adapter, random_pii_spec, tmp_path, cache
+):
+    from quantize.build import build
+
+    out = tmp_path / "art"
+    build(tiny_base, pii_adapter, random_pii_spec, out, quiet=True)
+    manifest = edge.load(out).manifest
+    default = manifest.variant(None)
+    assert default.name == "int8" and len(manifest.variants) > 1
+    (graph,) = _graphs(cache)
+    assert graph.name.startswith(default.model.sha256[:32])

@@ -36,9 +36,13 @@ class Backend(ABC):
         *,
         threads: int | None = None,
         placement: Selection | None = None,
+        keep_optimized: bool = True,
     ) -> Backend:
         """Load the variant's files (already hash-checked by the caller). ``placement`` is the
-        hardware profile's choice of execution provider / GPU offload; None means CPU."""
+        hardware profile's choice of execution provider / GPU offload; None means CPU.
+        ``keep_optimized``: a backend that can keep an optimized form of the model on disk
+        for later loads (ONNX: ``edge.backends.onnx_cache``) does so; a caller that opens a
+        variant only once, like the build's checks, says False."""
 
     @abstractmethod
     def logits(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:

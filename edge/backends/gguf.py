@@ -366,6 +366,7 @@ class GGUFBackend(Backend):
         *,
         threads: int | None = None,
         placement: Selection | None = None,
+        keep_optimized: bool = True,  # llama.cpp loads the GGUF as it is: nothing to keep
     ) -> Backend:
         ll = load_llama_cpp()
         path = Path(artifact_dir) / variant.model.file

@@ -50,6 +50,7 @@ class OnnxBackend(Backend):
         *,
         threads: int | None = None,
         placement: Selection | None = None,
+        keep_optimized: bool = True,
     ) -> OnnxBackend:
         opts = ort.SessionOptions()
         if threads:
@@ -63,6 +64,7 @@ class OnnxBackend(Backend):
                 variant.model.sha256,
                 opts,
                 placement.onnx_providers if placement else ["CPUExecutionProvider"],
+                keep=keep_optimized,
             )
         except Exception as e:  # onnxruntime raises its own untyped errors on bad files
             raise ArtifactError(f"ONNX Runtime cannot load {path}: {e}; rebuild it") from None

@@ -87,10 +87,16 @@ def _prune(folder: Path) -> None:
 
 
 def open_session(
-    path: Path, source_sha256: str, opts: ort.SessionOptions, providers: list[str]
+    path: Path,
+    source_sha256: str,
+    opts: ort.SessionOptions,
+    providers: list[str],
+    *,
+    keep: bool = True,
 ) -> ort.InferenceSession:
     """An ``InferenceSession`` for ``path`` (whose sha256 the caller checked), from this
-    machine's optimized graph of it when one is cached; otherwise optimized now and cached."""
+    machine's optimized graph of it when one is cached; otherwise optimized now, and cached
+    when ``keep`` (a caller that opens a model once, like the build's checks, says False)."""
     folder = cache_dir()
     if folder is None or list(providers) != _CPU_ONLY or not source_sha256:
         return ort.InferenceSession(str(path), sess_options=opts, providers=list(providers))
@@ -98,6 +104,9 @@ def open_session(
     session = _load_cached(graph, opts)
     if session is not None:
         return session
+    if not keep:
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        return ort.InferenceSession(str(path), sess_options=opts, providers=_CPU_ONLY)
     tmp = folder / f".{graph.stem}.{os.getpid()}.{threading.get_ident()}.tmp"
     try:
         folder.mkdir(parents=True, exist_ok=True)
