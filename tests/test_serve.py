@@ -500,14 +500,14 @@ def test_warm_up_runs_before_the_first_request_and_may_fail(models, fail_first):
     from edge.serve.app import WARM_UP_TEXT
 
     rec = Recording(models["pii"], fail_first)
-    svc = build_service({"pii": rec}, token=TOKEN, warm_up=True)
-    with ThreadedServer(create_app(svc)) as s:
+    svc = build_service({"pii": rec}, token=TOKEN)
+    with ThreadedServer(create_app(svc), on_listening=svc.warm_up) as s:
         r = httpx.post(f"{s.url}/v1/pii", json={"texts": [TEXT]}, headers=AUTH, timeout=30)
     assert r.status_code == 200
     assert r.json()["results"][0]["redacted"] == models["pii"].detect(TEXT).redacted
     assert rec.seen == [[WARM_UP_TEXT], [TEXT]]
     cold = Recording(models["pii"], False)
-    svc = build_service({"pii": cold}, token=TOKEN)  # the default: no warm-up
+    svc = build_service({"pii": cold}, token=TOKEN)  # no warm-up asked for
     with ThreadedServer(create_app(svc)) as s:
         httpx.post(f"{s.url}/v1/pii", json={"texts": [TEXT]}, headers=AUTH, timeout=30)
     assert cold.seen == [[TEXT]]

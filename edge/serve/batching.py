@@ -86,10 +86,7 @@ class MicroBatcher:
         max_wait: float = 0.002,
         max_queue: int = 256,
         observe: BatchObserver | None = None,
-        warm_up: Callable[[], object] | None = None,
     ):
-        """``warm_up``: run first on the worker thread (jobs queue meanwhile); its failure is
-        ignored: a real request would meet the same error and answer it."""
         self.name = name
         self._run = run
         self.max_batch = max(1, max_batch)
@@ -101,7 +98,7 @@ class MicroBatcher:
         self._cond = threading.Condition()
         self._closing = False
         self._last_jobs = 1
-        self._warm_up = warm_up
+        self._warm_ups: list[Callable[[], object]] = []
         self._thread = threading.Thread(target=self._work, name=f"edge-batch-{name}", daemon=True)
         self._thread.start()
 
@@ -130,10 +127,19 @@ class MicroBatcher:
             self._cond.notify()
         return fut
 
+    def warm_up(self, fn: Callable[[], object]) -> None:
+        """Run ``fn`` on the worker before its next batch (requests queue meanwhile). Its
+        failure is ignored: a real request would meet the same error and answer it."""
+        with self._cond:
+            self._warm_ups.append(fn)
+            self._cond.notify()
+
     def _take(self) -> list[_Job] | None:
-        """The next batch of jobs (None once closed and drained)."""
+        """The next batch of jobs ([] when woken for a warm-up; None once closed and drained)."""
         with self._cond:
             while not self._jobs:
+                if self._warm_ups:
+                    return []
                 if self._closing:
                     return None
                 self._cond.wait()
@@ -157,13 +163,17 @@ class MicroBatcher:
             return batch
 
     def _work(self) -> None:
-        if self._warm_up is not None:
-            with contextlib.suppress(Exception):
-                self._warm_up()
         while True:
+            with self._cond:
+                warm_ups, self._warm_ups = self._warm_ups, []
+            for fn in warm_ups:
+                with contextlib.suppress(Exception):
+                    fn()
             batch = self._take()
             if batch is None:
                 return
+            if not batch:
+                continue
             live = [j for j in batch if not j.future.done()]  # skip requests that timed out
             if not live:
                 continue

@@ -121,10 +121,7 @@ def build_service(
     limits: Limits | None = None,
     policy: str | None = None,
     audit_log: str | None = None,
-    warm_up: bool = False,
 ) -> Service:
-    """The routes' shared state. ``warm_up``: each model's worker first runs one sample text
-    (see ``Service.warm_up``), so the first client does not pay for the rules' set-up."""
     router = None
     if policy is not None:
         from edge.router import Router
@@ -140,7 +137,6 @@ def build_service(
         token=token,
         limits=limits or Limits(),
         router=router,
-        warm_up=warm_up,
     )
 
 
@@ -188,19 +184,21 @@ def serve(
     gc.disable()
     try:
         loaded_models = start_loading(models, variant=variant, threads=threads, profile=profile)
-        import uvicorn  # uvicorn, Starlette and the routes are imported while the sessions build
+        # uvicorn, Starlette and the routes are imported while the sessions build
+        import uvicorn  # noqa: F401
 
         from edge.serve.app import create_app
 
         loaded = loaded_models()
         token, created = load_or_create_token(token_file)
         service = build_service(
-            loaded, token=token, limits=limits, policy=policy, audit_log=audit_log, warm_up=True
+            loaded, token=token, limits=limits, policy=policy, audit_log=audit_log
         )
-        server = uvicorn.Server(
+        server = listening_server(
             uvicorn_config(
                 create_app(service), bind, log_level=log_level, drain_s=service.limits.timeout + 5
-            )
+            ),
+            on_listening=service.warm_up,
         )
     except BaseException:
         if collecting:
@@ -211,6 +209,20 @@ def serve(
     if on_ready is not None:
         on_ready(bind, loaded, created)
     run_server(server)
+
+
+def listening_server(config: Any, on_listening: Callable[[], None] | None = None) -> Any:
+    """A ``uvicorn.Server`` that calls ``on_listening`` once its sockets accept connections
+    (uvicorn's startup runs the app's lifespan first, then binds)."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started and on_listening is not None:
+                on_listening()
+
+    return Server(config)
 
 
 def run_server(server: Any) -> None:
@@ -231,10 +243,14 @@ class ThreadedServer:
     """uvicorn in a background thread on 127.0.0.1 (tests, benchmarks): ``with
     ThreadedServer(app) as s: httpx.get(s.url + "/health")``; leaving stops it gracefully."""
 
-    def __init__(self, app: Any, port: int = 0, host: str = "127.0.0.1"):
+    def __init__(
+        self,
+        app: Any,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        on_listening: Callable[[], None] | None = None,
+    ):
         import socket
-
-        import uvicorn
 
         if port == 0:
             with socket.socket() as s:
@@ -242,7 +258,7 @@ class ThreadedServer:
                 port = s.getsockname()[1]
         self.bind = Bind(host=host, port=port)
         self.url = self.bind.url
-        self.server = uvicorn.Server(uvicorn_config(app, self.bind))
+        self.server = listening_server(uvicorn_config(app, self.bind), on_listening)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> ThreadedServer:
