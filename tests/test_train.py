@@ -276,12 +276,13 @@ def test_cli_distils_a_student_from_files(tmp_path, tiny_base, pii_spec):
     student = [
         *("--base", f"{tiny_base}:L1", "--unlabelled", str(texts)),
         *("--teacher-adapter", str(tmp_path / "teacher"), "--teacher-base", str(tiny_base)),
-        *("--distill-alpha", "0.3", "--out", str(tmp_path / "s")),
+        *("--distill-alpha", "0.3", "--o-weight", "0.5", "--out", str(tmp_path / "s")),
     ]
     r = CliRunner().invoke(main, [*args, *student])
     assert r.exit_code == 0, r.output
     rec = json.loads((tmp_path / "s" / "edge_adapter.json").read_text())
     assert rec["unlabelled_records"] == 5 and rec["config"]["distill_alpha"] == 0.3
+    assert rec["config"]["o_weight"] == 0.5
     assert rec["teacher"]["adapter_sha256"] and rec["base_name"].endswith(":L1")
 
 
@@ -308,3 +309,55 @@ def test_teacher_must_share_the_students_tokenizer(tmp_path, tiny_base, pii_spec
             teacher=(tiny_base, tmp_path / "teacher"),
         )
     assert not (tmp_path / "s").exists()
+
+
+def test_o_weight_makes_a_missed_entity_cost_more(tiny_base, pii_spec):
+    """Recall first: below 1, the gold loss is the O-weighted mean of the per-token CE."""
+    import torch
+    import torch.nn.functional as F
+
+    from quantize.merge import load_base_with_head
+    from quantize.sources import open_base
+    from quantize.train import gold_loss
+
+    torch.manual_seed(0)
+    model = load_base_with_head(open_base(tiny_base), pii_spec).float().eval()
+    o_id = pii_spec.model_labels.index("O")
+    ent = pii_spec.model_labels.index("B-PERSON")
+    ids = torch.randint(5, 40, (2, 6))
+    labels = torch.full((2, 6), o_id)
+    labels[:, 0] = -100
+    labels[0, 2] = labels[1, 4] = ent
+    with torch.no_grad():
+        out = model(input_ids=ids, attention_mask=torch.ones_like(ids), labels=labels)
+    # the default is the model's own loss, untouched
+    assert gold_loss(out, labels, True, TrainConfig(), o_id) is out.loss
+    flat, gold = out.logits.reshape(-1, out.logits.shape[-1]), labels.reshape(-1)
+    keep = gold != -100
+    ce = F.cross_entropy(flat[keep], gold[keep], reduction="none")
+    is_o = gold[keep] == o_id
+    for w in (0.3, 0.05):
+        got = float(gold_loss(out, labels, True, TrainConfig(o_weight=w), o_id))
+        want = (w * ce[is_o].sum() + ce[~is_o].sum()) / (w * is_o.sum() + (~is_o).sum())
+        assert got == pytest.approx(float(want), rel=1e-5)
+    # the share of the loss that entity tokens carry grows as O's weight falls
+    share = [
+        float(ce[~is_o].sum() / (w * ce[is_o].sum() + ce[~is_o].sum())) for w in (1.0, 0.3, 0.05)
+    ]
+    assert share[0] < share[1] < share[2]
+
+
+def test_o_weight_is_recorded_and_refused_for_text_tasks(
+    tmp_path, tiny_base, pii_spec, intent_spec
+):
+    from edge.errors import BuildError
+
+    rows = _email_rows(["maria", "bob", "anna", "li", "zoe", "sam"]) * 2
+    cfg = TrainConfig(epochs=1, batch_size=8, lora_r=4, lora_alpha=8, o_weight=0.3)
+    rec = train(tiny_base, pii_spec, rows, tmp_path / "a", config=cfg, quiet=True)
+    assert rec["config"]["o_weight"] == 0.3 and rec["history"][0]["val_loss"] > 0
+    intents = [{"text": f"weather in {c}", "label": "weather"} for c in "abcdefghijkl"]
+    with pytest.raises(BuildError, match="o_weight"):
+        train(tiny_base, intent_spec, intents, tmp_path / "b", config=cfg, quiet=True)
+    with pytest.raises(BuildError, match="above 0"):
+        train(tiny_base, pii_spec, rows, tmp_path / "c", config=TrainConfig(o_weight=0))

@@ -106,6 +106,14 @@ def _new_task_spec(task: str, base: str, records: list[dict], source: str, out: 
     type=click.FloatRange(0, 1),
     help="Weight of the gold labels' loss; the rest is the teacher's.",
 )
+@click.option(
+    "--o-weight",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0, 1, min_open=True),
+    help="Token tasks, recall first: class weight of O in the gold loss; below 1 a missed "
+    "entity token costs more than a spurious one (e.g. 0.3).",
+)
 @click.option("--threads", type=click.IntRange(1, 256), help="torch CPU threads.")
 @click.option(
     "--max-minutes",
@@ -136,6 +144,7 @@ def train(
     teacher_base,
     unlabelled,
     distill_alpha,
+    o_weight,
     threads,
     max_minutes,
     force,
@@ -197,6 +206,7 @@ def train(
         patience=patience,
         threads=threads,
         distill_alpha=distill_alpha,
+        o_weight=o_weight,
         max_minutes=max_minutes,
     )
     teacher = (teacher_base, teacher_adapter) if teacher_adapter else None
