@@ -362,6 +362,8 @@ SLOTS: dict[str, Callable[[Doc], None]] = {
     "CARD": lambda d: d.ent("CREDIT_CARD", V.group_card(d.rng, V.card_number(d.rng)[1])),
     "IBAN": lambda d: d.ent("IBAN_CODE", V.iban(d.rng, d.locale)),
     "SSN": lambda d: d.ent("US_SSN", V.ssn(d.rng)),
+    "SERVICE": lambda d: d.ent("ORGANIZATION", V.service(d.rng)),
+    "PAYAPP": lambda d: d.ent("ORGANIZATION", V.service(d.rng, V.PAY_APPS)),
     # unlabelled look-alikes
     "order": _rng_fill(
         lambda r: r.choice(

@@ -102,6 +102,23 @@ NEG_FIELDS: tuple[tuple[str, str], ...] = (
     ("Host", "{host}"), ("Job title", "{title}"), ("Region code", "{n5}"),
     ("Invoice", "{invoice}"), ("Total", "{amount}"), ("Product", "{product}"),
 )  # fmt: skip
+# Column (and form field) names of an address split over cells, by part; pools of five or more
+# so that each split draws its own (split_pool).
+ADDRESS_COLUMNS: dict[str, tuple[str, ...]] = {
+    "street": ("street", "address1", "Street", "addr_line1", "Straße", "calle", "rue", "via",
+               "rua", "street_address", "Strasse", "adres", "ulica", "Address Line 1", "dirección"),
+    "city": ("city", "town", "Ort", "City", "ciudad", "ville", "città", "cidade", "Stadt",
+             "plaats", "miasto", "Town/City", "kommune", "municipio", "locality"),
+    "region": ("state", "province", "region", "State", "county", "Bundesland", "provincia",
+               "estado", "prov", "st", "Region", "département", "state_code", "Kanton",
+               "voivodeship"),
+    "postcode": ("zip", "postcode", "PLZ", "ZIP", "postal_code", "CP", "zip_code", "CAP",
+                 "Postcode", "código_postal", "post_code", "code_postal", "Zip Code", "postnr",
+                 "pc", "kod_pocztowy", "ZIP/Postal", "cep", "Postleitzahl", "postnummer"),
+    "country": ("country", "Land", "país", "pays", "Country", "paese", "country_code", "nation",
+                "land", "Country/Region"),
+}  # fmt: skip
+
 NEG_COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "{n5}"), ("order_id", "{order}"), ("sku", "{sku}"), ("amount", "{amount}"),
     ("status", "{status}"), ("plan", "{plan}"), ("qty", "{qty}"), ("dept", "{dept}"),
@@ -231,7 +248,7 @@ CHAT_MSGS = (
     "dad says the {namelike} by the door finally bloomed",
     "guys who has the charger",
     "omg {emoji}{emoji}",
-    "is {work} on netflix or not",
+    "is {work} on {SERVICE} or not",
     "the dog ate my {product} again {emoji}",
     "ok {F} {emoji}",
     "restless night, staying in",
@@ -241,6 +258,22 @@ CHAT_MSGS = (
     "yes pls {emoji}",
     "{emoji} {F} got the job at {ORG}!!",
     "paid on {ORG} already",
+    # services and apps by name, mostly lower case (issue 17, round 3: they were left in clear)
+    "just {PAYAPP} me whenever",
+    "whats ur {PAYAPP}",
+    "found it on {SERVICE} for half the price",
+    "ill get a {SERVICE} home",
+    "the {SERVICE} near the station closes at {TIME}",
+    "sent u the money on {PAYAPP}",
+    "{SERVICE} order is 40 min late again",
+    "can u {PAYAPP} me for the tickets",
+    "booked it thru {SERVICE}, {F} has the code",
+    "ugh my {SERVICE} account got hacked",
+    "{PAYAPP} me half pls",
+    "theres a {SERVICE} on the corner of {STREET}",
+    "is it on {SERVICE}",
+    "msg me on {SERVICE} not here",
+    "{F} works at {SERVICE} now lol",
 )
 
 # ---------------------------------------------------------------- support tickets
@@ -265,6 +298,11 @@ TICKET_DESC = (
     "Spoke to {P} ({PHONE}); will call back {weekday}.",
     "No customer data in this ticket: build {version} fails on the {genre} catalogue import.",
     "Please merge with ticket {ticket}.",
+    "sync with {SERVICE} broke after the update, from {F} @ {ORG}",
+    "Customer paid by {PAYAPP} but the order still shows {status}.",
+    "login via {SERVICE} fails for {EMAIL} since {DATE}",
+    "Refund to the {PAYAPP} account of {P} pending.",
+    "integration w/ {SERVICE} returns 401. thanks, {F} @ {ORG}",
 )
 AGENT_REPLIES = (
     "Hi {F}, thanks for reaching out. I've escalated this to our {dept} team.",

@@ -15,6 +15,7 @@ from . import values as V
 from .compose import SLOTS, Doc, Person
 from .phrases import (
     ACTIONS,
+    ADDRESS_COLUMNS,
     AGENDA_ITEMS,
     AGENT_REPLIES,
     CATEGORIES,
@@ -353,6 +354,11 @@ def form(d: Doc) -> None:
                 d.nl()
             field_value(d, kind, p, multiline)
         d.lit("; " if one_line else "\n")
+    if rng.random() < ADDRESS_FIELDS_RATE and d.room(20):  # street, town, postcode as fields
+        for k, value, label in V.address_columns(rng, p.locale):
+            d.lit(d.pick(ADDRESS_COLUMNS[k]) + sep)
+            d.ent(label, value)
+            d.lit("; " if one_line else "\n")
     if rng.random() < 0.2:
         d.lit(rng.choice(("[x] I agree to the Terms And Conditions", "Signature: ________")))
 
@@ -378,6 +384,9 @@ def table(d: Doc) -> None:
     """CSV / TSV / pipe / Markdown rows with a header."""
     rng = d.rng
     sep = rng.choice((",", ",", ";", "\t", "|", " | "))
+    if rng.random() < ADDRESS_TABLE_RATE:
+        address_table(d, sep)
+        return
     kinds: list[str | tuple[str, str]] = list(_kinds(d, rng.randint(1, 4)))
     for _ in range(rng.randint(0, 2)):
         kinds.insert(rng.randrange(len(kinds) + 1), rng.choice(NEG_COLUMNS))
@@ -402,6 +411,49 @@ def table(d: Doc) -> None:
             else:
                 _csv_cell(d, sep, k, p)
         d.lit((" |" if md else "") + "\n")
+
+
+ADDRESS_FIELDS_RATE = 0.15  # forms that end with the address over several fields
+ADDRESS_TABLE_RATE = 0.3  # tables whose address is split over street, town, region, postcode...
+
+
+def address_table(d: Doc, sep: str) -> None:
+    """Rows whose address spans several columns: the street cell is a STREET_ADDRESS, each of
+    the town, region, postcode and country cells a LOCATION (issue 17: bare postcodes in ZIP or
+    PLZ columns were left in clear)."""
+    rng = d.rng
+    rows = []
+    for _ in range(rng.randint(1, 4)):
+        p = d.person(1.0)
+        rows.append((p, {k: (v, lab) for k, v, lab in V.address_columns(rng, p.locale)}))
+    parts = [k for k in ("street", "city", "region", "postcode", "country") if k in rows[0][1]]
+    if rng.random() < 0.2:
+        parts.remove("street")
+    kinds: list[str] = [*(("PERSON",) if rng.random() < 0.8 else ()), *parts]
+    extra = rng.choice(((), ("PHONE_NUMBER",), ("EMAIL_ADDRESS",), ("NEG",)))
+    for k in extra:
+        kinds.insert(rng.randrange(len(kinds) + 1), k)
+    neg = rng.choice(NEG_COLUMNS)
+    names = {k: d.pick(ADDRESS_COLUMNS[k]) for k in parts}
+    names.update({k: d.pick(CSV_COLUMNS[k]) for k in ("PERSON", "PHONE_NUMBER", "EMAIL_ADDRESS")})
+    names["NEG"] = neg[0]
+    d.lit(sep.join(names[k] for k in kinds) + "\n")
+    for r, (p, cells) in enumerate(rows):
+        if r and not d.room(15):
+            break
+        for j, k in enumerate(kinds):
+            if j:
+                d.lit(sep)
+            if k == "NEG":
+                d.say(neg[1])
+            elif k in parts:
+                if k in cells:
+                    value, label = cells[k]
+                    quote = sep == "," and "," in value
+                    d.ent(label, value, '"' if quote else "", '"' if quote else "")
+            else:
+                _csv_cell(d, sep, k, p)
+        d.lit("\n")
 
 
 def xml_record(d: Doc) -> None:
