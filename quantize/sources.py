@@ -16,6 +16,7 @@ from pathlib import Path
 from edge.errors import BuildError
 from edge.manifest import sha256_file
 from edge.specs import TaskSpec
+from quantize.families import Family, family_of
 
 # Base models that ship inside PyPI packages: alias -> (module, sub-folder). No hub access here.
 PACKAGED_BASES: dict[str, tuple[str, str]] = {
@@ -47,6 +48,12 @@ class BaseModelDir:
         if self.layers is not None:
             h.update(f"first-layers:{self.layers}".encode())
         return h.hexdigest()
+
+    @property
+    def family(self) -> Family:
+        family = family_of(self.config)
+        assert family is not None, "open_base refuses unknown model types"
+        return family
 
 
 @dataclass(frozen=True)
@@ -89,8 +96,12 @@ def _refuse_pickles(folder: Path, what: str) -> None:
         )
 
 
-def open_base(name_or_path: str | Path) -> BaseModelDir:
-    """A base folder (or alias), checked; ``NAME:L<k>`` keeps its first k encoder layers."""
+def open_base(name_or_path: str | Path, *, export: bool = True) -> BaseModelDir:
+    """A base folder (or alias), checked; ``NAME:L<k>`` keeps its first k encoder layers.
+
+    ``export=False`` (training, and a distillation teacher) also accepts families that edge
+    cannot export or run (quantize.families: MPNet); every other caller builds or runs the model.
+    """
     cut = FIRST_LAYERS.match(str(name_or_path)) if not Path(name_or_path).is_dir() else None
     path = resolve_base(cut["base"] if cut else name_or_path)
     for needed in ("config.json", "tokenizer.json"):
@@ -104,11 +115,14 @@ def open_base(name_or_path: str | Path) -> BaseModelDir:
         config = json.loads((path / "config.json").read_text())
     except json.JSONDecodeError as e:
         raise BuildError(f"{path / 'config.json'} is not valid JSON: {e}") from None
-    if config.get("model_type") != "bert":
+    family = family_of(config)
+    if family is None:
         raise BuildError(
             f"base {path} is model_type {config.get('model_type')!r}; edge builds BERT-family "
             "encoders (e.g. all-MiniLM-L6-v2)"
         )
+    if export and not family.exportable:
+        raise BuildError(_teacher_only(name_or_path, family))
     layers = None
     if cut:
         layers, full = int(cut["layers"]), int(config.get("num_hidden_layers", 0))
@@ -118,6 +132,16 @@ def open_base(name_or_path: str | Path) -> BaseModelDir:
             )
         config = {**config, "num_hidden_layers": layers}
     return BaseModelDir(path, str(name_or_path), config, weights, layers)
+
+
+def _teacher_only(name: str | Path, family: Family) -> str:
+    return (
+        f"base {name} is an {family.title} model: edge's export and runtime take BERT-family "
+        f"encoders only (e.g. all-MiniLM-L6-v2). An {family.title} base serves as a teacher: "
+        f"train it with `edge train --base {name}`, then distil a BERT student from it with "
+        f"`edge train --base all-MiniLM-L6-v2 --teacher-base {name} --teacher-adapter ADAPTER` "
+        "and build the student"
+    )
 
 
 def open_adapter(path: str | Path) -> AdapterDir:

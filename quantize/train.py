@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ from edge.manifest import sha256_file
 from edge.specs import TaskSpec
 from edge.tokenization import load_tokenizer, show_line_breaks
 from quantize.data import records_sha256
+from quantize.families import BERT, Family, special_ids
 from quantize.merge import load_base_with_head
 from quantize.newtask import SPEC_FILE, VALIDATION_FILE, spec_toml
 from quantize.sources import ADAPTER_RECORD, PEFT_TASK_TYPES, open_base
@@ -37,7 +38,7 @@ class TrainConfig:
     lora_r: int = 16
     lora_alpha: int = 32
     lora_dropout: float = 0.1
-    target_modules: tuple[str, ...] = ("query", "key", "value", "dense")
+    target_modules: tuple[str, ...] | None = None  # default: the base family's (quantize.families)
     val_fraction: float = 0.1
     patience: int = 2
     # What early stopping watches. Accuracy, not loss: on CLINC150 the validation loss rose from
@@ -73,11 +74,13 @@ def oversample_records(records: list[dict], factors: dict[str, int]) -> list[dic
     return out
 
 
-def _encode(tokenizer, records: list[dict], spec: TaskSpec, max_length: int):
-    """Token ids with [CLS]/[SEP] and, per record, the label ids (-100 where ignored)."""
+def _encode(tokenizer, records: list[dict], spec: TaskSpec, max_length: int, family: Family = BERT):
+    """Token ids with [CLS]/[SEP] (the family's) and, per record, the label ids (-100 where
+    ignored)."""
     label2id = {lbl: i for i, lbl in enumerate(spec.model_labels)}
     encs = tokenizer.encode_batch([r["text"] for r in records], add_special_tokens=False)
-    cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    specials = special_ids(tokenizer, family)
+    cls_id, sep_id = specials["cls"], specials["sep"]
     out = []
     for rec, enc in zip(records, encs, strict=True):
         ids = [cls_id, *enc.ids[: max_length - 2], sep_id]
@@ -155,15 +158,17 @@ def _better(metrics: dict, best: dict, monitor: str) -> bool:
     return key > (best["val_accuracy"], -best["val_loss"])
 
 
-def _load_teacher(teacher: tuple[str | Path, str | Path], spec: TaskSpec):
-    """The teacher, merged and frozen, with what the adapter record says of it."""
+def _load_teacher(teacher: tuple[str | Path, str | Path], spec: TaskSpec, student_base, tokenizer):
+    """The teacher, merged and frozen; what the adapter record says of it; and the map from the
+    student's token ids to the teacher's (None when both bases share one tokenizer)."""
     from quantize.merge import merge
     from quantize.sources import check_compatible, open_adapter
 
     try:
-        t_base, t_adapter = open_base(teacher[0]), open_adapter(teacher[1])
+        t_base, t_adapter = open_base(teacher[0], export=False), open_adapter(teacher[1])
+        to_teacher = _teacher_token_map(tokenizer, student_base, t_base)  # before the slow merge
         check_compatible(t_base, t_adapter, spec)
-        model = merge(t_base, t_adapter, spec).float()
+        model = merge(t_base, t_adapter, spec).float()  # fp32 whatever the weights' dtype
     except BuildError as e:
         raise BuildError(f"teacher: {e}") from None
     for p in model.parameters():
@@ -173,9 +178,60 @@ def _load_teacher(teacher: tuple[str | Path, str | Path], spec: TaskSpec):
         "base_sha256": t_base.sha256(),
         "adapter_sha256": t_adapter.sha256(),
         "layers": t_base.config["num_hidden_layers"],
-        "tokenizer_sha256": sha256_file(t_base.path / "tokenizer.json"),
+        "model_type": t_base.family.model_type,
+        # "mapped": the student's ids were rewritten into the teacher's vocabulary
+        "token_ids": "shared" if to_teacher is None else "mapped",
     }
-    return model, record
+    return model, record, to_teacher
+
+
+def _teacher_token_map(tokenizer, student_base, teacher_base):
+    """A LongTensor: student token id -> teacher token id of the same string (the specials by
+    role: [CLS] -> <s>, [SEP] -> </s>, [PAD] -> <pad>, ...); None for the same tokenizer.json.
+
+    Why: all-mpnet-base-v2 holds MiniLM's 30,522 word pieces, which split text identically, at
+    other ids (5 specials come first). Feeding the teacher the student's pieces, renamed, keeps
+    the student's tokenization and labels and gives the teacher one logit row per student
+    token, which the per-token KL needs. A student token the teacher lacks has no such row:
+    refused, as a silent stand-in would teach nonsense for it.
+    """
+    import torch
+    from tokenizers import Tokenizer
+
+    t_file = teacher_base.path / "tokenizer.json"
+    if sha256_file(t_file) == sha256_file(student_base.path / "tokenizer.json"):
+        return None
+    role = {student_base.family.specials[r]: r for r in student_base.family.specials}
+    special_ids(tokenizer, student_base.family)  # the student's specials exist at all
+    t_vocab = Tokenizer.from_file(str(t_file)).get_vocab(with_added_tokens=True)
+    special_ids_t = special_ids(Tokenizer.from_file(str(t_file)), teacher_base.family)
+    s_vocab = tokenizer.get_vocab(with_added_tokens=True)
+    table = torch.zeros(max(s_vocab.values()) + 1, dtype=torch.long)
+    missing = []
+    for token, sid in s_vocab.items():
+        tid = special_ids_t[role[token]] if token in role else t_vocab.get(token)
+        if tid is None:
+            missing.append(token)
+        else:
+            table[sid] = tid
+    if missing:
+        shown = ", ".join(repr(t) for t in sorted(missing)[:8])
+        raise BuildError(
+            f"its base {teacher_base.name} has no token for {len(missing)} of the student "
+            f"base {student_base.name}'s tokens ({shown}{', ...' if len(missing) > 8 else ''}); "
+            "distil from a teacher whose vocabulary holds every student word piece (e.g. "
+            "all-mpnet-base-v2 for all-MiniLM-L6-v2), or train the student on the teacher's base"
+        )
+    return table
+
+
+def _teacher_logits(teacher_model, to_teacher, ids, mask):
+    """The teacher's logits for the student's batch, its ids mapped into the teacher's vocab."""
+    import torch
+
+    with torch.no_grad():
+        t_ids = ids if to_teacher is None else to_teacher[ids]
+        return teacher_model(input_ids=t_ids, attention_mask=mask).logits
 
 
 def gold_loss(out, labels, token_task: bool, cfg: TrainConfig, o_id: int | None):
@@ -281,24 +337,22 @@ def train(
         records = [records[i] for i in perm[n_val:]]
     records = records + unlabelled
 
-    base_dir = open_base(base)
+    base_dir = open_base(base, export=False)  # an MPNet base is trained to teach
+    family = base_dir.family
+    cfg = replace(cfg, target_modules=tuple(cfg.target_modules or family.lora_targets))
     tokenizer = show_line_breaks(load_tokenizer(base_dir.path / "tokenizer.json", BuildError))
-    pad_id = tokenizer.token_to_id("[PAD]")
+    pad_id = special_ids(tokenizer, family)["pad"]
     max_length = cfg.max_length or spec.max_length
     token_task = spec.kind == "token-classification"
     o_id = spec.model_labels.index("O") if token_task and "O" in spec.model_labels else None
-    train_enc = _encode(tokenizer, records, spec, max_length)
-    val_enc = _encode(tokenizer, val_records, spec, max_length)
+    train_enc = _encode(tokenizer, records, spec, max_length, family)
+    val_enc = _encode(tokenizer, val_records, spec, max_length, family)
 
-    teacher_model, teacher_record = None, None
+    teacher_model, teacher_record, to_teacher = None, None, None
     if teacher is not None:
-        teacher_model, teacher_record = _load_teacher(teacher, spec)
-        # the same ids feed both models: another vocabulary would teach nonsense, silently
-        if teacher_record.pop("tokenizer_sha256") != sha256_file(base_dir.path / "tokenizer.json"):
-            raise BuildError(
-                f"teacher: its base {teacher[0]} tokenizes differently from the student's base "
-                f"{base}; distil between bases that share a tokenizer"
-            )
+        teacher_model, teacher_record, to_teacher = _load_teacher(
+            teacher, spec, base_dir, tokenizer
+        )
     model = load_base_with_head(base_dir, spec)
     lora = LoraConfig(
         task_type=PEFT_TASK_TYPES[spec.kind],
@@ -313,6 +367,7 @@ def train(
     model.train()
     if teacher_model is not None:
         teacher_model.to(device)
+        to_teacher = to_teacher.to(device) if to_teacher is not None else None
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps_per_epoch = -(-len(train_enc) // cfg.batch_size)
@@ -358,8 +413,7 @@ def train(
                 else:
                     loss = out.logits.new_zeros(())
                 if teacher_model is not None:
-                    with torch.no_grad():
-                        soft = teacher_model(input_ids=ids, attention_mask=mask).logits
+                    soft = _teacher_logits(teacher_model, to_teacher, ids, mask)
                     kd = _distill_loss(out.logits, soft, mask, token_task, cfg)
                     loss = cfg.distill_alpha * loss + (1 - cfg.distill_alpha) * kd
                 loss.backward()

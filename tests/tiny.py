@@ -18,25 +18,39 @@ CORPUS = [
 ] * 20
 
 
-def make_tokenizer(path: Path) -> None:
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers
-    from tokenizers.processors import TemplateProcessing
+def tiny_vocab() -> list[str]:
+    """The tiny BERT's word pieces, in id order.
 
-    # The vocab is written out, not trained: the WordPiece trainer breaks ties in hash order,
-    # which Rust seeds per process, so a trained vocab (and every tiny model's behaviour, and
-    # the tests' thresholds on it) changed from run to run. Words of the corpus whole, every
-    # character alone and as a continuation: any text tokenizes, the same way every time.
+    The vocab is written out, not trained: the WordPiece trainer breaks ties in hash order,
+    which Rust seeds per process, so a trained vocab (and every tiny model's behaviour, and
+    the tests' thresholds on it) changed from run to run. Words of the corpus whole, every
+    character alone and as a continuation: any text tokenizes, the same way every time.
+    """
+    from tokenizers import normalizers, pre_tokenizers
+
     normalizer = normalizers.BertNormalizer(lowercase=True)
     pre = pre_tokenizers.BertPreTokenizer()
     words = {w for line in CORPUS for w, _ in pre.pre_tokenize_str(normalizer.normalize_str(line))}
     chars = {c for w in words for c in w}
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     tokens = [*specials, *sorted(chars), *sorted(f"##{c}" for c in chars), *sorted(words - chars)]
-    vocab = {t: i for i, t in enumerate(dict.fromkeys(tokens))}
-    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
-    tok.normalizer = normalizer
-    tok.pre_tokenizer = pre
+    return list(dict.fromkeys(tokens))
+
+
+def _wordpiece(tokens: list[str]):
+    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers
+
+    tok = Tokenizer(models.WordPiece({t: i for i, t in enumerate(tokens)}, unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tok.decoder = decoders.WordPiece()
+    return tok
+
+
+def make_tokenizer(path: Path) -> None:
+    from tokenizers.processors import TemplateProcessing
+
+    tok = _wordpiece(tiny_vocab())
     tok.post_processor = TemplateProcessing(
         single="[CLS] $A [SEP]",
         pair="[CLS] $A [SEP] $B [SEP]",
@@ -45,24 +59,31 @@ def make_tokenizer(path: Path) -> None:
     tok.save(str(path))
 
 
+def _random_encoder(config_cls, model_cls, vocab_size: int, hidden: int, layers: int, seed: int):
+    """A randomly initialised encoder of the tiny shape (2 heads, FFN twice the width)."""
+    import torch
+
+    torch.manual_seed(seed)
+    cfg = config_cls(
+        vocab_size=vocab_size,
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=2,
+        intermediate_size=hidden * 2,
+        max_position_embeddings=512 if config_cls.model_type == "bert" else 514,
+    )
+    return model_cls(cfg)
+
+
 def make_base(folder: Path, *, hidden: int = 32, layers: int = 2, seed: int = 0) -> Path:
     """A BertModel folder like the real base: config.json, model.safetensors, tokenizer.json."""
-    import torch
     from transformers import BertConfig, BertModel
 
     folder.mkdir(parents=True, exist_ok=True)
     make_tokenizer(folder / "tokenizer.json")
     vocab = json.loads((folder / "tokenizer.json").read_text())["model"]["vocab"]
-    torch.manual_seed(seed)
-    cfg = BertConfig(
-        vocab_size=len(vocab),
-        hidden_size=hidden,
-        num_hidden_layers=layers,
-        num_attention_heads=2,
-        intermediate_size=hidden * 2,
-        max_position_embeddings=512,
-    )
-    BertModel(cfg).save_pretrained(str(folder), safe_serialization=True)
+    model = _random_encoder(BertConfig, BertModel, len(vocab), hidden, layers, seed)
+    model.save_pretrained(str(folder), safe_serialization=True)
     return folder
 
 
@@ -159,4 +180,24 @@ def make_identity_adapter(base: Path, spec, folder: Path) -> Path:
             elif "classifier" in name and name.endswith("bias"):
                 p.zero_()
     peft_model.save_pretrained(str(folder), safe_serialization=True)
+    return folder
+
+
+MPNET_SPECIALS = ["<s>", "<pad>", "</s>", "<unk>"]
+
+
+def make_mpnet_base(folder: Path, *, hidden: int = 32, layers: int = 2, seed: int = 0) -> Path:
+    """An MPNet folder laid out like all-mpnet-base-v2: the tiny BERT's word pieces at ids
+    shifted by the 4 specials in front (<s> <pad> </s> <unk>) and <mask> last, [UNK] for unknown
+    words, <s> ... </s> around a text, and fp16 weights (as the GPU recipe ships them)."""
+    from tokenizers.processors import RobertaProcessing
+    from transformers import MPNetConfig, MPNetModel
+
+    folder.mkdir(parents=True, exist_ok=True)
+    tokens = [*MPNET_SPECIALS, *tiny_vocab(), "<mask>"]
+    tok = _wordpiece(tokens)
+    tok.post_processor = RobertaProcessing(("</s>", 2), ("<s>", 0))
+    tok.save(str(folder / "tokenizer.json"))
+    model = _random_encoder(MPNetConfig, MPNetModel, len(tokens), hidden, layers, seed)
+    model.half().save_pretrained(str(folder), safe_serialization=True)
     return folder

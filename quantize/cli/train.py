@@ -32,7 +32,7 @@ def _new_task_spec(task: str, base: str, records: list[dict], source: str, out: 
             f"--task {task!r}: not a known spec; a new task's name uses a-z, 0-9, _ and - "
             "(or pass a path to a .toml spec)"
         )
-    spec, comments = infer_spec(task, records, open_base(base), source=source)
+    spec, comments = infer_spec(task, records, open_base(base, export=False), source=source)
     click.echo(f"new task {task!r}: spec written from {source} (kept as {Path(out) / SPEC_FILE}):")
     click.echo(spec_toml(spec, comments))
     return spec, comments
