@@ -157,3 +157,29 @@ def test_unknown_model_type_is_still_refused(tmp_path, mpnet_base):
     (other / "config.json").write_text(json.dumps({**cfg, "model_type": "t5"}))
     with pytest.raises(BuildError, match="model_type 't5'; edge builds BERT-family"):
         open_base(other, export=False)
+
+
+def test_cli_trains_on_mpnet_and_build_refuses_it(tmp_path, tiny_base, mpnet_base):
+    """`edge train --base MPNET` makes a teacher, `--teacher-base MPNET` distils from it, and
+    `edge build --base MPNET` exits non-zero with the remedy, not a traceback."""
+    from click.testing import CliRunner
+
+    from edge.cli import main
+
+    data = tmp_path / "d.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in _rows(NAMES) * 2), encoding="utf-8")
+    args = ["train", "--task", "pii", "--data", str(data), "--epochs", "1", "--quiet"]
+    teacher = tmp_path / "t"
+    r = CliRunner().invoke(main, [*args, "--base", str(mpnet_base), "--out", str(teacher)])
+    assert r.exit_code == 0, r.output
+    student = ["--base", str(tiny_base), "--out", str(tmp_path / "s")]
+    teach = ["--teacher-base", str(mpnet_base), "--teacher-adapter", str(teacher)]
+    r = CliRunner().invoke(main, [*args, *student, *teach])
+    assert r.exit_code == 0, r.output
+    rec = json.loads((tmp_path / "s" / "edge_adapter.json").read_text())
+    assert rec["teacher"]["token_ids"] == "mapped"
+    build = ["build", "--base", str(mpnet_base), "--adapter", str(teacher), "--task", "pii"]
+    r = CliRunner().invoke(main, [*build, "--out", str(tmp_path / "art")])
+    assert r.exit_code == BuildError.exit_code, r.output
+    assert "MPNet model" in r.output and "--teacher-base" in r.output
+    assert "Traceback" not in r.output and not (tmp_path / "art").exists()
