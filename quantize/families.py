@@ -23,6 +23,8 @@ class Family:
     specials: dict[str, str]
     # ONNX/GGUF export, `edge build` and the runtime support it (a student must be exportable).
     exportable: bool
+    # quantize.heads has a mean-pooled sequence head for it (intent tasks with pooling = "mean").
+    mean_pooled_head: bool
 
 
 FAMILIES: dict[str, Family] = {
@@ -34,6 +36,7 @@ FAMILIES: dict[str, Family] = {
         lora_targets=("query", "key", "value", "dense"),
         specials={"cls": "[CLS]", "sep": "[SEP]", "pad": "[PAD]", "unk": "[UNK]"},
         exportable=True,
+        mean_pooled_head=True,
     ),
     "mpnet": Family(
         model_type="mpnet",
@@ -47,6 +50,7 @@ FAMILIES: dict[str, Family] = {
         # tokenizer.json and special_tokens_map.json; the "<unk>" (id 3) it also lists is unused.
         specials={"cls": "<s>", "sep": "</s>", "pad": "<pad>", "unk": "[UNK]"},
         exportable=False,
+        mean_pooled_head=False,
     ),
 }
 

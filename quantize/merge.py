@@ -22,6 +22,14 @@ def head_class(spec: TaskSpec):
 def load_base_with_head(base: BaseModelDir, spec: TaskSpec):
     """The base with a fresh head of the task's size (the adapter brings the trained head)."""
     labels = spec.model_labels
+    mean_pooled = spec.kind == "sequence-classification" and spec.pooling == "mean"
+    if mean_pooled and not base.family.mean_pooled_head:
+        # the BERT head class would load none of these weights: a random model, no error
+        raise BuildError(
+            f'task {spec.name!r} uses pooling "mean", which edge implements for BERT bases '
+            f'only; base {base.name} is {base.family.title}: set `pooling = "cls"` in the task '
+            "spec or use a BERT base"
+        )
     from transformers.utils import logging as hf_logging
 
     # transformers warns "newly initialized" for the head (the adapter replaces it) and about

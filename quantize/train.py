@@ -196,20 +196,21 @@ def _teacher_token_map(tokenizer, student_base, teacher_base):
     refused, as a silent stand-in would teach nonsense for it.
     """
     import torch
-    from tokenizers import Tokenizer
 
     t_file = teacher_base.path / "tokenizer.json"
     if sha256_file(t_file) == sha256_file(student_base.path / "tokenizer.json"):
         return None
-    role = {student_base.family.specials[r]: r for r in student_base.family.specials}
-    special_ids(tokenizer, student_base.family)  # the student's specials exist at all
-    t_vocab = Tokenizer.from_file(str(t_file)).get_vocab(with_added_tokens=True)
-    special_ids_t = special_ids(Tokenizer.from_file(str(t_file)), teacher_base.family)
+    role = {token: r for r, token in student_base.family.specials.items()}
+    t_tok = load_tokenizer(t_file, BuildError)
+    t_vocab, t_special = (
+        t_tok.get_vocab(with_added_tokens=True),
+        special_ids(t_tok, teacher_base.family),
+    )
     s_vocab = tokenizer.get_vocab(with_added_tokens=True)
     table = torch.zeros(max(s_vocab.values()) + 1, dtype=torch.long)
     missing = []
     for token, sid in s_vocab.items():
-        tid = special_ids_t[role[token]] if token in role else t_vocab.get(token)
+        tid = t_special[role[token]] if token in role else t_vocab.get(token)
         if tid is None:
             missing.append(token)
         else:

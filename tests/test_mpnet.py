@@ -183,3 +183,12 @@ def test_cli_trains_on_mpnet_and_build_refuses_it(tmp_path, tiny_base, mpnet_bas
     assert r.exit_code == BuildError.exit_code, r.output
     assert "MPNet model" in r.output and "--teacher-base" in r.output
     assert "Traceback" not in r.output and not (tmp_path / "art").exists()
+
+
+def test_mean_pooled_head_is_refused_on_mpnet(mpnet_base, intent_spec):
+    """The mean-pooled head is a BERT class: on MPNet weights it would load none of them."""
+    from quantize.merge import load_base_with_head
+
+    spec = intent_spec.model_copy(update={"pooling": "mean"})
+    with pytest.raises(BuildError, match=r'pooling "mean".*BERT bases only.*MPNet'):
+        load_base_with_head(open_base(mpnet_base, export=False), spec)
