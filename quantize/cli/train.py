@@ -92,7 +92,13 @@ def _new_task_spec(task: str, base: str, records: list[dict], source: str, out: 
     help="Distil from this trained adapter (same task) on --teacher-base, e.g. a 6-layer model "
     "teaching a --base all-MiniLM-L6-v2:L2 student.",
 )
-@click.option("--teacher-base", default="all-MiniLM-L6-v2", show_default=True)
+@click.option(
+    "--teacher-base",
+    default="all-MiniLM-L6-v2",
+    show_default=True,
+    help="The teacher adapter's base: BERT, or MPNet (all-mpnet-base-v2: the student's token "
+    "ids are mapped into its vocabulary).",
+)
 @click.option(
     "--unlabelled",
     multiple=True,
