@@ -64,15 +64,18 @@ def cache_key(source_sha256: str) -> str:
 
 
 def _load_cached(graph: Path, opts: ort.SessionOptions) -> ort.InferenceSession | None:
+    """A session from the cached ``graph`` (already optimized: optimizations off), or None."""
     digest = graph.with_suffix(".sha256")
+    level = opts.graph_optimization_level
     try:
         if not graph.is_file() or sha256_file(graph) != digest.read_text().strip():
             return None
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         session = ort.InferenceSession(str(graph), sess_options=opts, providers=_CPU_ONLY)
     except Exception:  # unreadable, damaged or from an incompatible build: make it again
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         return None
+    finally:
+        opts.graph_optimization_level = level
     with contextlib.suppress(OSError):
         os.utime(graph)  # most recently used: kept by the pruning
     return session
@@ -84,6 +87,29 @@ def _prune(folder: Path) -> None:
         with contextlib.suppress(OSError):
             old.unlink()
             old.with_suffix(".sha256").unlink()
+
+
+def _staging_file(graph: Path) -> Path | None:
+    """Where onnxruntime writes the graph before it is checked in, or None (no folder)."""
+    try:
+        graph.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return graph.parent / f".{graph.stem}.{os.getpid()}.{threading.get_ident()}.tmp"
+
+
+def _check_in(staged: Path, graph: Path) -> None:
+    """Move the written graph into place with its sha256 beside it, then prune."""
+    digest_tmp = staged.with_suffix(".sha256tmp")
+    try:
+        digest_tmp.write_text(sha256_file(staged) + "\n")
+        os.replace(staged, graph)
+        os.replace(digest_tmp, graph.with_suffix(".sha256"))
+        _prune(graph.parent)
+    except OSError:  # a full or read-only disk: the session works, the cache waits
+        for leftover in (staged, digest_tmp):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
 
 
 def open_session(
@@ -98,33 +124,16 @@ def open_session(
     machine's optimized graph of it when one is cached; otherwise optimized now, and cached
     when ``keep`` (a caller that opens a model once, like the build's checks, says False)."""
     folder = cache_dir()
-    if folder is None or list(providers) != _CPU_ONLY or not source_sha256:
-        return ort.InferenceSession(str(path), sess_options=opts, providers=list(providers))
-    graph = folder / f"{cache_key(source_sha256)}.onnx"
-    session = _load_cached(graph, opts)
-    if session is not None:
-        return session
-    if not keep:
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        return ort.InferenceSession(str(path), sess_options=opts, providers=_CPU_ONLY)
-    tmp = folder / f".{graph.stem}.{os.getpid()}.{threading.get_ident()}.tmp"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        opts.optimized_model_filepath = str(tmp)
-    except OSError:
-        tmp = None  # type: ignore[assignment]
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    session = ort.InferenceSession(str(path), sess_options=opts, providers=_CPU_ONLY)
-    if tmp is not None:
-        try:
-            digest = graph.with_suffix(".sha256")
-            digest_tmp = tmp.with_suffix(".sha256tmp")
-            digest_tmp.write_text(sha256_file(tmp) + "\n")
-            os.replace(tmp, graph)
-            os.replace(digest_tmp, digest)
-            _prune(folder)
-        except OSError:  # a full or read-only disk: the session works, the cache waits
-            for leftover in (tmp, tmp.with_suffix(".sha256tmp")):
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
+    graph = None
+    if folder is not None and list(providers) == _CPU_ONLY and source_sha256:
+        graph = folder / f"{cache_key(source_sha256)}.onnx"
+        session = _load_cached(graph, opts)
+        if session is not None:
+            return session
+    staged = _staging_file(graph) if graph is not None and keep else None
+    if staged is not None:
+        opts.optimized_model_filepath = str(staged)
+    session = ort.InferenceSession(str(path), sess_options=opts, providers=list(providers))
+    if staged is not None and graph is not None:
+        _check_in(staged, graph)
     return session
