@@ -123,9 +123,8 @@ class Service:
         run are set up on first use). ``edge serve`` calls it once it listens, so /health is not
         slowed by it; a request arriving meanwhile waits for it.
         """
-        runs = {"pii": self._run_pii, "intent": self._run_intent}
-        for name, batcher in self.batchers.items():
-            batcher.warm_up(lambda run=runs[name]: run([WARM_UP_TEXT], [None]))
+        for batcher in self.batchers.values():
+            batcher.warm_up([WARM_UP_TEXT])
 
     def close(self) -> None:
         """Drain: every queued request still gets its answer, then the workers stop."""

@@ -98,7 +98,7 @@ class MicroBatcher:
         self._cond = threading.Condition()
         self._closing = False
         self._last_jobs = 1
-        self._warm_ups: list[Callable[[], object]] = []
+        self._warm_ups: list[tuple[list[str], Any]] = []  # (texts, options) to run first
         self._thread = threading.Thread(target=self._work, name=f"edge-batch-{name}", daemon=True)
         self._thread.start()
 
@@ -127,11 +127,12 @@ class MicroBatcher:
             self._cond.notify()
         return fut
 
-    def warm_up(self, fn: Callable[[], object]) -> None:
-        """Run ``fn`` on the worker before its next batch (requests queue meanwhile). Its
-        failure is ignored: a real request would meet the same error and answer it."""
+    def warm_up(self, texts: list[str], options: Any = None) -> None:
+        """Run the model on ``texts`` on the worker before its next batch (requests queue
+        meanwhile), answering no one. Its failure is ignored: a real request would meet the
+        same error and answer it."""
         with self._cond:
-            self._warm_ups.append(fn)
+            self._warm_ups.append((list(texts), options))
             self._cond.notify()
 
     def _take(self) -> list[_Job] | None:
@@ -166,9 +167,9 @@ class MicroBatcher:
         while True:
             with self._cond:
                 warm_ups, self._warm_ups = self._warm_ups, []
-            for fn in warm_ups:
+            for texts, options in warm_ups:
                 with contextlib.suppress(Exception):
-                    fn()
+                    self._run(texts, [options] * len(texts))
             batch = self._take()
             if batch is None:
                 return
