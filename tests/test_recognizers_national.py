@@ -169,6 +169,27 @@ def test_available_without_probing() -> None:
     assert "edge[rules]" in RECOGNIZERS["phone"].unavailable_reason()
 
 
+def test_building_the_rules_imports_no_validator_library() -> None:
+    """A service builds its rules before it listens: phonenumbers (about 30 ms of import, its
+    metadata) loads on the first text that needs it, not then (a fresh interpreter: this one
+    has imported it already)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from edge.fusion import Fusion\n"
+        "from edge.specs import FusionSpec, load_task_spec\n"
+        "f = Fusion(FusionSpec(), load_task_spec('pii').entities)\n"
+        "assert any(r.name == 'phone' for r in f.recognizers) and not f.unavailable\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'phonenumbers'))\n"
+        "f.fuse('call +44 20 7946 0958 or pay GB82 WEST 1234 5698 7654 32', [])\n"
+        "print('phonenumbers' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["[]", "True"], out.stdout + out.stderr
+
+
 def test_phone_gate_minimum_matches_libphonenumber_metadata() -> None:
     """The phone gate's fewest digits of an international number is the metadata's: country
     code + shortest national number, over every region and non-geographic code."""

@@ -13,12 +13,23 @@ is what makes a bare nine-digit run an SSN) and the **region** it belongs to (``
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from edge.types import Span
+
+
+def installed(module: str) -> bool:
+    """Whether ``module`` can be imported, without importing it: building the recognizers
+    (before a service listens) then costs no import of phonenumbers' metadata or of stdnum's
+    modules; they load on the first text that needs them."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:  # a parent package that is missing
+        return False
 
 CHECKSUM_SCORE = 1.0
 Require = Literal["never", "weak", "always"]

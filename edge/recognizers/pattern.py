@@ -15,7 +15,7 @@ import re
 from types import ModuleType
 from typing import ClassVar
 
-from edge.recognizers.base import Recognizer, compact, follows_a_group
+from edge.recognizers.base import Recognizer, compact, follows_a_group, installed
 from edge.types import Span
 
 
@@ -35,13 +35,7 @@ class PatternRecognizer(Recognizer):
 
     @classmethod
     def available(cls) -> bool:
-        if cls.stdnum is None:
-            return True
-        try:
-            stdnum_module(cls.stdnum)
-        except ImportError:
-            return False
-        return True
+        return cls.stdnum is None or installed(f"stdnum.{cls.stdnum}")
 
     def check(self, value: str) -> bool:
         """True when ``value`` (separators removed) is a valid identifier of this type."""

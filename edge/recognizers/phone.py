@@ -12,7 +12,7 @@ import re
 
 from edge.bio import tidy
 from edge.errors import BackendUnavailableError, SpecError
-from edge.recognizers.base import Context, Recognizer, on_token_edges
+from edge.recognizers.base import Context, Recognizer, installed, on_token_edges
 from edge.types import Span
 
 _REGION_RE = re.compile(r"^[A-Z]{2}$")
@@ -56,11 +56,7 @@ class PhoneRecognizer(Recognizer):
 
     @classmethod
     def available(cls) -> bool:
-        try:
-            import phonenumbers  # noqa: F401
-        except ImportError:
-            return False
-        return True
+        return installed("phonenumbers")
 
     def _min_digits(self, phonenumbers, text: str) -> int:
         """The fewest digits a valid number in ``text`` has: the region's shortest national
