@@ -31,6 +31,7 @@ def installed(module: str) -> bool:
     except ImportError:  # a parent package that is missing
         return False
 
+
 CHECKSUM_SCORE = 1.0
 Require = Literal["never", "weak", "always"]
 
