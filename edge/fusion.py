@@ -61,9 +61,10 @@ from collections.abc import Callable, Iterable, Sequence
 
 from edge.bio import tidy, with_bounds
 from edge.errors import SpecError
-from edge.recognizers import RECOGNIZERS, RuleSet, build_recognizers, resolve_overlaps
+from edge.recognizers import RECOGNIZERS, RuleSet, build_recognizers
 from edge.recognizers.base import Recognizer, on_token_edges
 from edge.recognizers.context import ContextEnhancer
+from edge.spans import resolve_overlaps
 from edge.specs import FusionSpec
 from edge.types import Span
 

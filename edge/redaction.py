@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from edge.bio import redact
 from edge.errors import BackendUnavailableError, SpecError
 from edge.fusion import Fusion
-from edge.recognizers import RECOGNIZERS, RuleSet, build_recognizers, resolve_overlaps
+from edge.recognizers import RECOGNIZERS, RuleSet, build_recognizers
 from edge.recognizers.base import Recognizer
 from edge.runtime import PIIDetector
+from edge.spans import merge_spans
 from edge.textinput import check_text
 from edge.types import Span
 
@@ -47,46 +48,6 @@ class Redaction:
     @property
     def counts(self) -> dict[str, int]:
         return dict(Counter(s.label for s in self.spans))
-
-
-def merge_spans(spans: Iterable[Span], answers: Sequence[Span] = ()) -> list[Span]:
-    """Overlapping spans → one span covering their union, typed with resolve_overlaps' help.
-
-    The returned spans do not overlap, are sorted, and cover every character of the input spans.
-    Where one of ``answers`` (the hybrid detector's spans) covers a whole run, its type names
-    the run, so a placeholder says what ``edge pii`` would. Their ``text`` is left empty on
-    purpose: a Redaction must not carry the values it removed.
-    """
-    ordered = sorted((s for s in spans if s.end > s.start), key=lambda s: (s.start, s.end))
-    groups: list[list[Span]] = []
-    end = -1
-    for s in ordered:
-        if groups and s.start < end:
-            groups[-1].append(s)
-            end = max(end, s.end)
-        else:
-            groups.append([s])
-            end = s.end
-    merged = []
-    for g in groups:
-        lo, hi = min(s.start for s in g), max(s.end for s in g)
-        covering = [s for s in answers if s.start == lo and s.end == hi]
-        covering = covering or [s for s in g if s.start == lo and s.end == hi]
-        # One detector saw the whole run (the rule's email around the model's "maria"): its type
-        # names the run. Otherwise the longest span resolve_overlaps keeps names it.
-        kept = resolve_overlaps(covering or g)
-        winner = max(kept, key=lambda s: s.end - s.start)
-        merged.append(
-            Span(
-                label=winner.label,
-                start=lo,
-                end=hi,
-                score=winner.score,
-                text="",
-                source="+".join(sorted({s.source for s in g})),
-            )
-        )
-    return merged
 
 
 class Redactor:

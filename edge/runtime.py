@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from pydantic import ValidationError
@@ -13,7 +14,6 @@ from pydantic import ValidationError
 from edge.backends import Backend, get_backend
 from edge.bio import decode_spans, redact
 from edge.errors import ArtifactError, SpecError
-from edge.fusion import Fusion
 from edge.manifest import Manifest, read_manifest, verify_entry
 from edge.platform_select import PlatformFacts, detect_facts
 from edge.platform_select import select as select_platform
@@ -22,6 +22,9 @@ from edge.specs import FusionSpec, TaskSpec, format_validation_error
 from edge.textinput import check_text
 from edge.tokenization import TextEncoder
 from edge.types import IntentResult, PIIResult, Span
+
+if TYPE_CHECKING:  # the rules load with the first text (edge.fusion), not with the model
+    from edge.fusion import Fusion
 
 DEFAULT_BATCH_SIZE = 16
 
@@ -154,6 +157,8 @@ class PIIDetector(TaskModel):
     def fusion(self) -> Fusion:
         """The rules half of hybrid detection, from the task spec's ``[fusion]`` (built once)."""
         if self._fusion is None:
+            from edge.fusion import Fusion
+
             self._fusion = Fusion(self.task.fusion, self.task.entities or [])
         return self._fusion
 
@@ -166,6 +171,8 @@ class PIIDetector(TaskModel):
             new = FusionSpec.model_validate({**base.model_dump(), **changes})
         except ValidationError as e:
             raise SpecError(format_validation_error("fusion settings", e)) from None
+        from edge.fusion import Fusion
+
         self._fusion = Fusion(new, self.task.entities or [])
         return self._fusion
 

@@ -141,13 +141,13 @@ def _default_context() -> dict[str, ContextSpec]:
 
 
 def _rule_labels() -> tuple[str, ...]:
-    from edge.recognizers import RULE_LABELS
+    from edge.rule_types import RULE_LABELS  # a table: the recognizers load with the first text
 
     return RULE_LABELS
 
 
 def _regions() -> frozenset[str]:
-    from edge.recognizers import REGIONS
+    from edge.rule_types import REGIONS
 
     return REGIONS
 

@@ -21,8 +21,8 @@ import edge
 from edge.cli import main
 from edge.errors import FallbackError, SpecError
 from edge.policy import Policy, load_policy
-from edge.redaction import merge_spans
 from edge.router import Router
+from edge.spans import merge_spans
 from edge.types import Span
 
 # -- the fake LLM server ---------------------------------------------------------------------

@@ -223,3 +223,12 @@ def test_task_spec_lists_rule_only_types_apart_from_the_model_labels() -> None:
         TaskSpec.model_validate(
             {**base, "anonymize": {"entities": {"PASSWORD": {"operator": "redact"}}}}
         )
+
+
+def test_the_rule_type_table_is_the_registrys() -> None:
+    """Specs are validated against edge.rule_types (no recognizer imported): it must list what
+    the registry holds, in its order."""
+    from edge import recognizers, rule_types
+
+    assert rule_types.RULE_LABELS == recognizers.RULE_LABELS
+    assert rule_types.REGIONS == recognizers.REGIONS

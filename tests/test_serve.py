@@ -513,6 +513,29 @@ def test_warm_up_runs_before_the_first_request_and_may_fail(models, fail_first):
     assert cold.seen == [[TEXT]]
 
 
+def test_the_rules_load_with_the_first_text_not_before_listening(models):
+    """Loading a model and importing the routes leave the rule recognizers (about 70 ms of
+    imports) and phonenumbers for the warm-up, after the service listens; the first detect
+    loads them (a fresh interpreter: this one has them already)."""
+    code = (
+        "import sys, edge, edge.serve.app, edge.serve.server\n"
+        f"m = edge.load({str(models['pii'].artifact_dir)!r})\n"
+        "rules = lambda: sorted(n for n in sys.modules if n.split('.')[0] == 'phonenumbers'"
+        " or n.startswith(('edge.recognizers', 'edge.fusion', 'edge.redaction')))\n"
+        "print(rules())\n"
+        "m.detect('call +44 20 7946 0958')\n"
+        "print('edge.fusion' in rules(), 'phonenumbers' in rules())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert out.stdout.splitlines() == ["[]", "True True"], out.stdout + out.stderr
+
+
 # -- the process: CLI, start time, SIGTERM drain, bind rules ----------------------------------
 
 

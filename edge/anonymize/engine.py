@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from edge.anonymize.mapping import PseudonymTable, find_tokens
 from edge.anonymize.operators import OPERATORS, Hash, Mask, Operator, Pseudonymize, Replace
 from edge.errors import InputError
-from edge.redaction import merge_spans
+from edge.spans import merge_spans
 from edge.specs import AnonymizeSpec, OperatorSpec
 from edge.types import Span
 

@@ -19,7 +19,7 @@ from edge.recognizers.au import (
     AuMedicareRecognizer,
     AuTfnRecognizer,
 )
-from edge.recognizers.base import Recognizer, resolve_overlaps
+from edge.recognizers.base import Recognizer
 from edge.recognizers.context import ContextEnhancer
 from edge.recognizers.credit_card import CreditCardRecognizer
 from edge.recognizers.crypto import CryptoRecognizer
@@ -76,6 +76,7 @@ from edge.recognizers.us import (
     UsMbiRecognizer,
     UsPassportRecognizer,
 )
+from edge.spans import resolve_overlaps
 from edge.types import Span
 
 # The model's types first (their order is the old registry's), then the rule-only ones.

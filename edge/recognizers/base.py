@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -66,22 +65,6 @@ def on_token_edges(text: str, start: int, end: int) -> bool:
     if start > 0 and is_word_char(text[start - 1]):
         return False
     return not (end < len(text) and is_word_char(text[end]))
-
-
-def resolve_overlaps(spans: Iterable[Span]) -> list[Span]:
-    """Keep a non-overlapping subset: higher score wins, then the longer span, then the earlier.
-
-    The result is sorted by start. Empty spans are dropped.
-    """
-    ranked = sorted(
-        (s for s in spans if s.end > s.start),
-        key=lambda s: (-s.score, -(s.end - s.start), s.start, s.label),
-    )
-    kept: list[Span] = []
-    for span in ranked:
-        if all(span.end <= k.start or span.start >= k.end for k in kept):
-            kept.append(span)
-    return sorted(kept, key=lambda s: (s.start, s.end))
 
 
 class Recognizer:

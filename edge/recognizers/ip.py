@@ -10,7 +10,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from edge.recognizers.base import Recognizer, is_word_char, resolve_overlaps
+from edge.recognizers.base import Recognizer, is_word_char
+from edge.spans import resolve_overlaps
 from edge.types import Span
 
 _IPV4_RE = re.compile(r"(?<!\w)(?<!\w\.)(?:\d{1,3}\.){3}\d{1,3}(?!\w)(?!\.\d)")

@@ -18,8 +18,8 @@ from typing import Any, ClassVar
 
 from edge.anonymize import Anonymizer, Operator, Redact, Replace
 from edge.errors import InputError
-from edge.redaction import merge_spans
 from edge.serve.limits import HTTPError, limit_error
+from edge.spans import merge_spans
 from edge.types import Span
 
 LANGUAGES = ("en",)
