@@ -312,7 +312,12 @@ def load(
     backend = get_backend(chosen.format).open(
         artifact_dir, chosen, threads=threads, placement=selection
     )
-    encoder = TextEncoder(tokenizer_path, manifest.special_tokens, manifest.task.max_length)
+    encoder = TextEncoder(
+        tokenizer_path,
+        manifest.special_tokens,
+        manifest.task.max_length,
+        tokenizer_sha256=manifest.tokenizer.sha256,  # verified above
+    )
     cls = TASK_CLASSES[manifest.task.kind]
     model = cls(artifact_dir, manifest, backend, encoder, chosen.name, batch_size)
     model.selection = selection  # type: ignore[attr-defined]

@@ -7,6 +7,8 @@ window in which it has the most context on both sides.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +49,30 @@ def load_tokenizer(path: Path, error: type[EdgeError] = ArtifactError) -> Tokeni
     return tok
 
 
+SHARED_TOKENIZERS = 8  # distinct tokenizer files kept loaded for reuse (a few MB each)
+_shared: OrderedDict[str, Tokenizer] = OrderedDict()
+_shared_lock = threading.Lock()
+
+
+def shared_tokenizer(path: Path, sha256: str) -> Tokenizer:
+    """The tokenizer of ``path``, whose sha256 the caller verified, loaded once per process.
+
+    Why: the default models (pii, pii-fast, intent) ship the same tokenizer.json, and loading
+    one holds the GIL for about 35 ms, so a service loading two models in parallel threads
+    paid it twice before it could listen, and kept two copies. A ``Tokenizer`` is only read
+    after loading (truncation and padding are off; windows and padding are edge's), and it is
+    safe to share between threads. The lock serialises loads, which hold the GIL anyway.
+    """
+    with _shared_lock:
+        tok = _shared.get(sha256)
+        if tok is None:
+            tok = _shared[sha256] = load_tokenizer(path)
+            while len(_shared) > SHARED_TOKENIZERS:
+                _shared.popitem(last=False)
+        _shared.move_to_end(sha256)
+        return tok
+
+
 LINE_BREAK_MARK = "|"
 
 
@@ -68,8 +94,20 @@ def show_line_breaks(tok: Tokenizer) -> Tokenizer:
 
 
 class TextEncoder:
-    def __init__(self, tokenizer_path: Path, special_tokens: dict[str, int], max_length: int):
-        self._tok = load_tokenizer(tokenizer_path)
+    def __init__(
+        self,
+        tokenizer_path: Path,
+        special_tokens: dict[str, int],
+        max_length: int,
+        tokenizer_sha256: str | None = None,
+    ):
+        """``tokenizer_sha256``: the file's verified sha256, to share one loaded tokenizer
+        between the models that ship the same file (``shared_tokenizer``)."""
+        self._tok = (
+            shared_tokenizer(tokenizer_path, tokenizer_sha256)
+            if tokenizer_sha256
+            else load_tokenizer(tokenizer_path)
+        )
         self.cls_id = special_tokens["cls"]
         self.sep_id = special_tokens["sep"]
         self.pad_id = special_tokens["pad"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import shutil
@@ -252,6 +253,33 @@ def test_encoder_pads_with_mask(pii_artifact):
     assert ids.shape == (2, 3) and ids[1, 1] == enc.pad_id
     assert mask.tolist() == [[1, 1, 1], [1, 0, 0]]
     assert ids.dtype == np.int64
+
+
+def test_models_shipping_one_tokenizer_file_share_it(pii_artifact, intent_artifact, tmp_path):
+    """One loaded tokenizer per distinct tokenizer.json (by its verified sha256): the default
+    models ship the same file, and a service loads it once. Sharing changes no token."""
+    from edge.manifest import read_manifest
+
+    sha = {a: read_manifest(a).tokenizer.sha256 for a in (pii_artifact, intent_artifact)}
+    assert sha[pii_artifact] == sha[intent_artifact]  # built from one base
+    copy = tmp_path / "copy"
+    shutil.copytree(pii_artifact, copy)
+    pii, intent, again = edge.load(pii_artifact), edge.load(intent_artifact), edge.load(copy)
+    assert pii.encoder._tok is intent.encoder._tok is again.encoder._tok
+    other = tmp_path / "other"  # the same tokenizer written another way: another file
+    shutil.copytree(pii_artifact, other)
+    tok_file = other / "tokenizer.json"
+    tok_file.write_text(json.dumps(json.loads(tok_file.read_text()), indent=1))
+    manifest = json.loads((other / "manifest.json").read_text())
+    manifest["tokenizer"].update(
+        sha256=hashlib.sha256(tok_file.read_bytes()).hexdigest(), size_bytes=tok_file.stat().st_size
+    )
+    (other / "manifest.json").write_text(json.dumps(manifest))
+    assert edge.load(other).encoder._tok is not pii.encoder._tok
+    own = TextEncoder(pii_artifact / "tokenizer.json", pii.manifest.special_tokens, 32)
+    texts = ["Maria Garcia, +34 612 345 678", "line one\nline two", "naïve café 🙂"]
+    assert own._tok is not pii.encoder._tok
+    assert own.tokenize(texts) == pii.encoder.tokenize(texts)
 
 
 def test_tidy_trims_sentence_punctuation():
