@@ -157,23 +157,27 @@ class PIIDetector(TaskModel):
     def fusion(self) -> Fusion:
         """The rules half of hybrid detection, from the task spec's ``[fusion]`` (built once)."""
         if self._fusion is None:
-            from edge.fusion import Fusion
-
-            self._fusion = Fusion(self.task.fusion, self.task.entities or [])
+            self._fusion = self._build_fusion(self.task.fusion)
         return self._fusion
+
+    def _build_fusion(self, spec: FusionSpec) -> Fusion:
+        from edge.fusion import Fusion  # the recognizers load here, with the first text
+
+        return Fusion(spec, self.task.entities or [])
 
     def configure_fusion(self, spec: FusionSpec | None = None, **changes) -> Fusion:
         """Replace the fusion settings, e.g. ``configure_fusion(phone_region="GB")`` or
         ``configure_fusion(enabled=False)``; ``spec`` replaces them all, ``changes`` edit fields
         (validated like the spec file)."""
-        base = spec or self.fusion.spec
+        current = (
+            self._fusion.spec if self._fusion is not None else self.task.fusion or FusionSpec()
+        )
+        base = spec or current  # not self.fusion: that would build the rules only to replace them
         try:
             new = FusionSpec.model_validate({**base.model_dump(), **changes})
         except ValidationError as e:
             raise SpecError(format_validation_error("fusion settings", e)) from None
-        from edge.fusion import Fusion
-
-        self._fusion = Fusion(new, self.task.entities or [])
+        self._fusion = self._build_fusion(new)
         return self._fusion
 
     @property
