@@ -9,6 +9,9 @@ Rules, chosen for what a token classifier trained on BIO tags actually emits:
 - sentence punctuation the model let into a span's edge is trimmed ("Maria Garcia." ends at
   "Garcia"); a trailing "." stays for ORGANIZATION, where it is usually part of the name ("Inc."),
   and after an abbreviation or an initial ("3:50 p.m.", "Gottfried S.");
+- each word is tagged once, from the mean of its subwords' probabilities, and entity first: the
+  word is an entity when some type's ``B-X`` + ``I-X`` outweighs ``O``, of the type with the
+  largest sum, ``B`` or ``I`` by the larger of the two (``word_tags``);
 - a span never runs across a line break (except a street address, which may be written on two
   lines): the model sometimes joins a signature's name to the e-mail on the next line;
 - two spans of one type joined by in-value punctuation ("fe80::6be5" ":" "84fa") or, for
@@ -115,18 +118,107 @@ def tidy(text: str, span: Span) -> Span | None:
     return Span(span.label, start, end, span.score, text[start:end], span.source)
 
 
+class _LabelIndex:
+    """Column indices of ``O`` and of each type's ``B-`` and ``I-`` label, computed once per
+    label list; ``bio`` is False when the list is not a BIO set with ``O`` and both tags of
+    every type (then each word keeps its own argmax)."""
+
+    def __init__(self, labels: Sequence[str]):
+        types = sorted({lbl.split("-", 1)[1] for lbl in labels if "-" in lbl})
+        where = {lbl: i for i, lbl in enumerate(labels)}
+        self.outside = where.get("O", -1)
+        self.b = np.array([where.get(f"B-{t}", -1) for t in types], dtype=np.int64)
+        self.i = np.array([where.get(f"I-{t}", -1) for t in types], dtype=np.int64)
+        self.bio = self.outside >= 0 and bool(types) and min(self.b.min(), self.i.min()) >= 0
+
+
+_LABEL_INDEX: dict[tuple[str, ...], _LabelIndex] = {}
+
+
+def _label_index(labels: Sequence[str]) -> _LabelIndex:
+    key = tuple(labels)
+    if key not in _LABEL_INDEX:
+        _LABEL_INDEX[key] = _LabelIndex(key)
+    return _LABEL_INDEX[key]
+
+
+def word_tags(
+    probs: Sequence[np.ndarray], labels: Sequence[str], word_ids: Sequence[Sequence[int | None]]
+) -> list[tuple[list[int], list[float]]]:
+    """Per text, (label index, score) per token: each word tagged once, entity first.
+
+    Why not the argmax of each first subword: a word's subwords often disagree, and with
+    B- and I- splitting one type's probability an ``O`` of 0.4 beat a ``B-X`` 0.35 + ``I-X``
+    0.3 that together said "an X". Measured (int8, with rules, dev part of the independent
+    set and the held-out templates; the model files unchanged): ``pii-fast`` exact F1 0.641 ->
+    0.669 and 0.833 -> 0.844, any-type recall 0.971 -> 0.973; ``pii`` 0.780 -> 0.778 and
+    0.928 either way. Averaging alone (argmax kept) lost recall (0.971 -> 0.954): the
+    entity-first sum is what keeps a word whose probability is spread over B- and I-.
+
+    A word's probabilities are the mean of its subwords' (tokens with ``word_id`` None stand
+    alone); its tag is the type X with the largest ``P(B-X) + P(I-X)`` if that beats ``P(O)``
+    (``B-X`` or ``I-X``, whichever is larger; the score is the sum), else ``O`` (its score).
+    All texts of a call go through one set of numpy operations: per text they cost about 70 us
+    on this project's 2-core VM, next to pii-fast's ~1.2 ms model run.
+    """
+    lengths = [len(p) for p in probs]
+    total_len = sum(lengths)
+    if not total_len:
+        return [([], []) for _ in probs]
+    starts: list[int] = []
+    base = 0
+    for ids, n in zip(word_ids, lengths, strict=True):
+        starts += [
+            base + k
+            for k in range(n)
+            if k == 0 or ids[k] is None or ids[k] != ids[k - 1]  # a word: a run of one word id
+        ]
+        base += n
+    # float64 whatever the batch: a batch with a pooled word must not compute its other texts
+    # in another precision than they get alone (the scores would differ in the 8th digit)
+    flat = np.concatenate(probs, dtype=np.float64)
+    if len(starts) == total_len:  # every word one token: nothing to pool
+        pooled, counts = flat, None
+    else:
+        counts = np.diff(np.append(starts, total_len))
+        pooled = np.add.reduceat(flat, starts, axis=0) / counts[:, None]
+    idx = _label_index(labels)
+    if not idx.bio:
+        best, score = pooled.argmax(axis=1), pooled.max(axis=1)
+    else:
+        b, i = pooled[:, idx.b], pooled[:, idx.i]
+        total = np.minimum(b + i, 1.0)  # a probability: float sums may pass 1 by 1e-10
+        kind = total.argmax(axis=1)
+        rows = np.arange(len(pooled))
+        entity_score = total[rows, kind]
+        chosen = np.where(b[rows, kind] >= i[rows, kind], idx.b[kind], idx.i[kind])
+        outside = pooled[:, idx.outside]
+        is_entity = entity_score > outside
+        best = np.where(is_entity, chosen, idx.outside)
+        score = np.where(is_entity, entity_score, outside)
+    if counts is not None:
+        best, score = np.repeat(best, counts), np.repeat(score, counts)
+    best_list, score_list = best.tolist(), score.tolist()
+    out, pos = [], 0
+    for n in lengths:
+        out.append((best_list[pos : pos + n], score_list[pos : pos + n]))
+        pos += n
+    return out
+
+
 def decode_spans(
     text: str,
     probs: np.ndarray,
     labels: Sequence[str],
     offsets: Sequence[tuple[int, int]],
     word_ids: Sequence[int | None],
+    tags: tuple[list[int], list[float]] | None = None,
 ) -> list[Span]:
-    """``probs`` is [tokens, labels] for the text's tokens (no special tokens)."""
+    """``probs`` is [tokens, labels] for the text's tokens (no special tokens); ``tags`` its
+    ``word_tags`` when the caller computed them for a whole batch at once."""
     if len(offsets) == 0:
         return []
-    best = probs.argmax(axis=-1).tolist()  # Python ints and floats: the loop below is per token
-    scores = probs.max(axis=-1).tolist()
+    best, scores = tags if tags is not None else word_tags([probs], labels, [word_ids])[0]
     spans: list[Span] = []
     cur_entity: str | None = None
     cur_start = cur_end = 0

@@ -12,7 +12,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from edge.backends import Backend, get_backend
-from edge.bio import decode_spans, redact
+from edge.bio import decode_spans, redact, word_tags
 from edge.errors import ArtifactError, SpecError
 from edge.manifest import Manifest, read_manifest, verify_entry
 from edge.platform_select import PlatformFacts, detect_facts
@@ -206,9 +206,10 @@ class PIIDetector(TaskModel):
     def model_spans(self, texts: list[str]) -> list[list[Span]]:
         """The model's own spans per (checked) text, before any rule is applied."""
         tokenized, probs = self.token_probs(texts)
+        tags = word_tags(probs, self.labels, [tok.word_ids for tok in tokenized])
         return [
-            decode_spans(text, p, self.labels, tok.offsets, tok.word_ids)
-            for text, tok, p in zip(texts, tokenized, probs, strict=True)
+            decode_spans(text, p, self.labels, tok.offsets, tok.word_ids, tags=tg)
+            for text, tok, p, tg in zip(texts, tokenized, probs, tags, strict=True)
         ]
 
     def detect(

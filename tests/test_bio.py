@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from edge.bio import decode_spans, merge_touching, split_lines, tidy
+from edge.bio import decode_spans, merge_touching, split_lines, tidy, word_tags
 from edge.tokenization import load_tokenizer, show_line_breaks
 from edge.types import Span
 
@@ -96,3 +96,74 @@ def test_built_artifact_tokenizer_shows_line_breaks(intent_artifact):
     tok = load_tokenizer(intent_artifact / "tokenizer.json")
     enc = tok.encode("a\nb", add_special_tokens=False)
     assert (1, 2) in enc.offsets
+
+
+BIO = ["O", "B-PERSON", "I-PERSON", "B-LOCATION", "I-LOCATION"]
+
+
+def _tags(probs: list[list[float]], word_ids: list[int | None]) -> list[str]:
+    [(best, _)] = word_tags([np.array(probs)], BIO, [word_ids])
+    return [BIO[k] for k in best]
+
+
+def test_word_tags_entity_first():
+    """O 0.4 against B-PERSON 0.35 + I-PERSON 0.25: the word is a PERSON (argmax said O)."""
+    assert _tags([[0.4, 0.35, 0.25, 0.0, 0.0]], [0]) == ["B-PERSON"]
+    assert _tags([[0.4, 0.1, 0.25, 0.0, 0.0]], [0]) == ["O"]
+
+
+def test_word_tags_one_tag_per_word_from_its_subwords_mean():
+    """A word whose first piece leans O but whose pieces together say LOCATION is a LOCATION,
+    on every piece; a token without a word id stands alone."""
+    probs = [
+        [0.6, 0.0, 0.0, 0.4, 0.0],  # "ams" (word 0)
+        [0.1, 0.0, 0.0, 0.0, 0.9],  # "##ter" (word 0)
+        [0.1, 0.0, 0.0, 0.0, 0.9],  # "##dam" (word 0)
+        [0.9, 0.1, 0.0, 0.0, 0.0],  # "\n" marker (no word)
+        [0.2, 0.7, 0.1, 0.0, 0.0],  # "maria" (word 1)
+    ]
+    tags = _tags(probs, [0, 0, 0, None, 1])
+    assert tags == ["I-LOCATION", "I-LOCATION", "I-LOCATION", "O", "B-PERSON"]
+    [(_, scores)] = word_tags([np.array(probs)], BIO, [[0, 0, 0, None, 1]])
+    assert scores == pytest.approx([2.2 / 3] * 3 + [0.9, 0.8])
+
+
+def test_decode_reads_a_word_split_between_o_and_an_entity(tiny_base):
+    """decode_spans uses word_tags: the whole word becomes the span, not only its pieces."""
+    tok = load_tokenizer(tiny_base / "tokenizer.json")
+    text = "flying to zwolle today"
+    enc = tok.encode(text, add_special_tokens=False)
+    word = text.index("zwolle")
+    probs = np.zeros((len(enc.ids), len(BIO)))
+    pieces = [i for i, (s, _) in enumerate(enc.offsets) if word <= s < word + 6]
+    probs[:, 0] = 1.0
+    if len(pieces) > 1:  # first piece leans O, the rest say LOCATION
+        probs[pieces[0]] = [0.55, 0, 0, 0.45, 0]
+        for i in pieces[1:]:
+            probs[i] = [0.05, 0, 0, 0, 0.95]
+    else:
+        probs[pieces[0]] = [0.45, 0, 0, 0.3, 0.25]
+    out = decode_spans(text, probs, BIO, enc.offsets, enc.word_ids)
+    assert [(s.label, s.text) for s in out] == [("LOCATION", "zwolle")]
+
+
+def test_word_tags_of_a_batch_equal_each_text_alone():
+    """One numpy pass over a call's texts: no word runs across two texts, and each text's tags
+    are those it gets alone (batch invariance of the decoding)."""
+    rng = np.random.default_rng(0)
+    texts = []
+    for n in (3, 1, 5, 4):
+        p = rng.random((n, len(BIO)))
+        texts.append((p / p.sum(axis=1, keepdims=True), [0] * n))  # each text one long word
+    batch = word_tags([p for p, _ in texts], BIO, [w for _, w in texts])
+    alone = [word_tags([p], BIO, [w])[0] for p, w in texts]
+    assert batch == alone
+    assert word_tags([np.zeros((0, len(BIO)))], BIO, [[]]) == [([], [])]
+
+
+def test_word_tags_scores_do_not_depend_on_the_neighbours_words():
+    """A text of one-piece words gets the same float scores beside a text with a pooled word."""
+    one = np.array([[0.7, 0.2, 0.1, 0.0, 0.0], [0.1, 0.6, 0.3, 0.0, 0.0]], dtype=np.float32)
+    pooled = np.array([[0.2, 0.5, 0.3, 0.0, 0.0]] * 2, dtype=np.float32)
+    alone = word_tags([one], BIO, [[0, 1]])[0]
+    assert word_tags([one, pooled], BIO, [[0, 1], [0, 0]])[0] == alone
