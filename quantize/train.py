@@ -51,11 +51,6 @@ class TrainConfig:
     # || student) at temperature T, over every real token (PII) or text (intent).
     distill_alpha: float = 0.5
     distill_temperature: float = 2.0
-    # Hidden-state distillation (token tasks, a teacher of the same width and tokenizer): plus
-    # hidden_weight * MSE between the student's last hidden states and the teacher's, per real
-    # token. Why: a one-layer student gets 384 numbers a token to imitate instead of 25 label
-    # probabilities (TinyBERT's intermediate-layer distillation, Jiao et al. 2020).
-    hidden_weight: float = 0.0
     # Recall first (token tasks): the class weight of O in the gold cross-entropy (1.0: plain
     # CE). Below 1, a token of an entity tagged O (a miss: PII left in clear) costs more than
     # an O token tagged as an entity (a spurious span, redacted on the safe side). Why a class
@@ -231,22 +226,13 @@ def _teacher_token_map(tokenizer, student_base, teacher_base):
     return table
 
 
-def _teacher_logits(teacher_model, to_teacher, ids, mask, hidden: bool = False):
-    """The teacher's logits for the student's batch, its ids mapped into the teacher's vocab
-    (and its last hidden states when ``hidden``)."""
+def _teacher_logits(teacher_model, to_teacher, ids, mask):
+    """The teacher's logits for the student's batch, its ids mapped into the teacher's vocab."""
     import torch
 
     with torch.no_grad():
         t_ids = ids if to_teacher is None else to_teacher[ids]
-        out = teacher_model(input_ids=t_ids, attention_mask=mask, output_hidden_states=hidden)
-        return (out.logits, out.hidden_states[-1]) if hidden else out.logits
-
-
-def _hidden_loss(student, teacher, mask):
-    """Mean squared difference of the last hidden states over real tokens (mean over width)."""
-    m = mask.to(student.dtype)
-    per_token = ((student - teacher) ** 2).mean(-1)
-    return (per_token * m).sum() / m.sum().clamp_min(1.0)
+        return teacher_model(input_ids=t_ids, attention_mask=mask).logits
 
 
 def gold_loss(out, labels, token_task: bool, cfg: TrainConfig, o_id: int | None):
@@ -368,17 +354,6 @@ def train(
         teacher_model, teacher_record, to_teacher = _load_teacher(
             teacher, spec, base_dir, tokenizer
         )
-    if cfg.hidden_weight:
-        if teacher_model is None or not token_task or to_teacher is not None:
-            raise BuildError(
-                "--hidden-weight needs a token-task teacher on the student's own tokenizer "
-                "(e.g. pii-fast from pii); drop it or pass such a --teacher-adapter"
-            )
-        if teacher_model.config.hidden_size != base_dir.config["hidden_size"]:
-            raise BuildError(
-                f"--hidden-weight needs a teacher as wide as the student (teacher "
-                f"{teacher_model.config.hidden_size}, student {base_dir.config['hidden_size']})"
-            )
     model = load_base_with_head(base_dir, spec)
     lora = LoraConfig(
         task_type=PEFT_TASK_TYPES[spec.kind],
@@ -432,28 +407,16 @@ def train(
             batches = list(_batches(train_enc, order, cfg.batch_size, pad_id, token_task))
             for k in rng.permutation(len(batches)):
                 ids, mask, labels = (t.to(device) for t in batches[k])
-                out = model(
-                    input_ids=ids,
-                    attention_mask=mask,
-                    labels=labels,
-                    output_hidden_states=bool(cfg.hidden_weight),
-                )
+                out = model(input_ids=ids, attention_mask=mask, labels=labels)
                 # a batch of unlabelled texts has no gold term (its mean over nothing is nan)
                 if bool((labels != -100).any()):
                     loss = gold_loss(out, labels, token_task, cfg, o_id)
                 else:
                     loss = out.logits.new_zeros(())
                 if teacher_model is not None:
-                    soft = _teacher_logits(
-                        teacher_model, to_teacher, ids, mask, hidden=bool(cfg.hidden_weight)
-                    )
-                    if cfg.hidden_weight:
-                        soft, t_hidden = soft
+                    soft = _teacher_logits(teacher_model, to_teacher, ids, mask)
                     kd = _distill_loss(out.logits, soft, mask, token_task, cfg)
                     loss = cfg.distill_alpha * loss + (1 - cfg.distill_alpha) * kd
-                    if cfg.hidden_weight:
-                        hid = _hidden_loss(out.hidden_states[-1], t_hidden, mask)
-                        loss = loss + cfg.hidden_weight * hid
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(params, 1.0)
                 opt.step()

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import pytest
 
-from edge.errors import BuildError, DataError
+from edge.errors import DataError
 from quantize.data import load_records
 from quantize.train import TrainConfig, oversample_records, train
 
@@ -365,37 +364,3 @@ def test_o_weight_is_recorded_and_refused_for_text_tasks(
         train(tiny_base, intent_spec, intents, tmp_path / "b", config=cfg, quiet=True)
     with pytest.raises(BuildError, match="above 0"):
         train(tiny_base, pii_spec, rows, tmp_path / "c", config=TrainConfig(o_weight=0))
-
-
-def test_hidden_state_distillation_trains_a_cut_student(tmp_path, tiny_base, pii_spec):
-    """--hidden-weight: the student also imitates the teacher's last hidden states (same width
-    and tokenizer); the record keeps the setting; a teacher-less run with it is refused."""
-    import torch
-
-    from quantize.train import _hidden_loss
-
-    rows = _email_rows(["maria", "bob", "anna", "li", "zoe", "sam"]) * 6
-    cfg = TrainConfig(epochs=4, batch_size=8, lr=1e-2, lora_r=8, lora_alpha=16, patience=10)
-    train(tiny_base, pii_spec, rows, tmp_path / "teacher", config=cfg, quiet=True)
-    student_cfg = replace(cfg, hidden_weight=1.0)
-    rec = train(
-        f"{tiny_base}:L1",
-        pii_spec,
-        rows,
-        tmp_path / "student",
-        config=student_cfg,
-        quiet=True,
-        teacher=(tiny_base, tmp_path / "teacher"),
-    )
-    assert rec["config"]["hidden_weight"] == 1.0
-    assert all(h["val_loss"] == h["val_loss"] for h in rec["history"])  # no nan
-    with pytest.raises(BuildError, match="--hidden-weight"):
-        train(tiny_base, pii_spec, rows, tmp_path / "x", config=student_cfg, quiet=True)
-    h = torch.randn(2, 3, 4)
-    mask = torch.tensor([[1, 1, 0], [1, 0, 0]])
-    assert float(_hidden_loss(h, h.clone(), mask)) == 0
-    other = h.clone()
-    other[0, 2] += 5  # a padded position: not counted
-    assert float(_hidden_loss(h, other, mask)) == 0
-    other[1, 0] += 1
-    assert float(_hidden_loss(h, other, mask)) == pytest.approx(1 / 3)

@@ -113,14 +113,6 @@ def _new_task_spec(task: str, base: str, records: list[dict], source: str, out: 
     help="Weight of the gold labels' loss; the rest is the teacher's.",
 )
 @click.option(
-    "--hidden-weight",
-    default=0.0,
-    show_default=True,
-    type=click.FloatRange(0),
-    help="With a teacher of the same width and tokenizer (token tasks): weight of the MSE "
-    "between the student's last hidden states and the teacher's.",
-)
-@click.option(
     "--o-weight",
     default=1.0,
     show_default=True,
@@ -158,7 +150,6 @@ def train(
     teacher_base,
     unlabelled,
     distill_alpha,
-    hidden_weight,
     o_weight,
     threads,
     max_minutes,
@@ -221,7 +212,6 @@ def train(
         patience=patience,
         threads=threads,
         distill_alpha=distill_alpha,
-        hidden_weight=hidden_weight,
         o_weight=o_weight,
         max_minutes=max_minutes,
     )
