@@ -102,13 +102,38 @@ def pii_mix(split: str, n: int | None = None, seed: int | None = None) -> list[d
     return interleave(synth, pii_docs(splits[split], seed=seed, **rest))
 
 
+def pii_written(split: str) -> list[dict]:
+    """PII texts written by hand, not by a generator of ours (``quantize.pii_written``): training
+    only."""
+    from quantize import pii_written as written
+
+    return written.load(split)
+
+
+WRITTEN_REPEAT = 4  # pii-written's share of pii-mixw: about a fifth of the records
+
+
+def pii_mixw(split: str, n: int | None = None, seed: int | None = None) -> list[dict]:
+    """pii-mix with the hand-written texts: "train" is pii-mix's training records followed by
+    ``pii-written`` repeated :data:`WRITTEN_REPEAT` times (training shuffles every epoch, so
+    appending is enough); "val" and "test" are pii-mix's, so early stopping still reads
+    wording no training record had."""
+    mix = pii_mix(split, n=n, seed=seed)
+    if split not in ("train", "train-only"):
+        return mix
+    return mix + pii_written("train") * WRITTEN_REPEAT
+
+
 DATASETS: dict[str, Callable[..., list[dict]]] = {
     "clinc150": clinc150,
     "pii-synth": pii_synth,
     "pii-docs": pii_docs,
     "pii-mix": pii_mix,
+    "pii-written": pii_written,
+    "pii-mixw": pii_mixw,
 }
-GENERATED = ("pii-synth", "pii-docs", "pii-mix")  # rendered from a seed: any number of records
+# rendered from a seed: any number of records (pii-mixw: of its pii-mix part)
+GENERATED = ("pii-synth", "pii-docs", "pii-mix", "pii-mixw")
 
 
 def load_dataset(name: str, split: str, **kwargs) -> list[dict]:
