@@ -160,7 +160,8 @@ class PIIDetector(TaskModel):
             self._fusion = self._build_fusion(self.task.fusion)
         return self._fusion
 
-    def _build_fusion(self, spec: FusionSpec) -> Fusion:
+    def _build_fusion(self, spec: FusionSpec | None) -> Fusion:
+        """The rules for ``spec`` (None, a spec without ``[fusion]``: Fusion's defaults)."""
         from edge.fusion import Fusion  # the recognizers load here, with the first text
 
         return Fusion(spec, self.task.entities or [])

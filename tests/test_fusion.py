@@ -272,6 +272,19 @@ def test_detector_is_hybrid_by_default_with_sources(names_only):
         d.configure_fusion(rule_beats_model_below=2)
 
 
+def test_detector_without_a_fusion_section_uses_the_defaults(names_only):
+    """A PII spec without ``[fusion]`` (an artifact built before it existed) fuses with the
+    defaults, through the property and through ``configure_fusion`` alike."""
+    d = edge.load(names_only, threads=1)
+    text = "Maria Garcia, IBAN DE89 3704 0044 0532 0130 00, server 192.168.10.24"
+    expected = keys(d.detect(text).spans)
+    d.manifest = d.manifest.model_copy(update={"task": d.task.model_copy(update={"fusion": None})})
+    d._fusion = None
+    assert d.fusion.spec == FusionSpec() and keys(d.detect(text).spans) == expected
+    d._fusion = None
+    assert d.configure_fusion(phone_region="US").spec == FusionSpec()
+
+
 def test_detector_allow_deny_and_region(names_only):
     d = edge.load(names_only, threads=1)
     text = "Maria: write to help@siemens.example or call 07911 123456 at Siemens AG"
