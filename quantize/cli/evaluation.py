@@ -133,7 +133,9 @@ def _worth_it(cmp_: dict, baseline_source: dict) -> str:
 @click.option("--data", type=click.Path(), help="Labelled JSONL, CSV, TSV or Parquet (see README).")
 @field_options
 @click.option(
-    "--dataset", help="Named data set instead of --data: clinc150, pii-synth, pii-docs, pii-mix."
+    "--dataset",
+    help="Named data set instead of --data: clinc150, pii-synth, pii-docs, pii-mix, pii-written, "
+    "pii-mixw.",
 )
 @click.option("--split", default="test", show_default=True, help="Split of --dataset.")
 @click.option("--baseline/--no-baseline", default=True, show_default=True)

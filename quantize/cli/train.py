@@ -56,7 +56,9 @@ def _new_task_spec(task: str, base: str, records: list[dict], source: str, out: 
 )
 @field_options
 @click.option(
-    "--dataset", help="Named data set instead of --data: clinc150, pii-synth, pii-docs, pii-mix."
+    "--dataset",
+    help="Named data set instead of --data: clinc150, pii-synth, pii-docs, pii-mix, pii-written, "
+    "pii-mixw.",
 )
 @click.option("--val", type=click.Path(), help="Validation JSONL (default: hold out 10%).")
 @click.option("--out", required=True, type=click.Path(), help="Adapter folder to write.")
@@ -84,7 +86,8 @@ def _new_task_spec(task: str, base: str, records: list[dict], source: str, out: 
     "--dataset-records",
     type=click.IntRange(1),
     help="pii-synth, pii-docs: render this many training records (default 44,000 each); "
-    "pii-mix: this many in all, half from each.",
+    "pii-mix: this many in all, half from each; pii-mixw: this many of pii-mix, the "
+    "hand-written texts (4 x 4,962 pieces) always added.",
 )
 @click.option(
     "--teacher-adapter",

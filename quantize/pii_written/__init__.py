@@ -95,6 +95,10 @@ def load(split: str = "train") -> list[dict]:
     """The training records (``split`` "train", the only one: the texts that measure a model are
     the evaluation sets, written apart from these)."""
     if split != "train":
-        raise DataError(f"pii-written has one split, train; not {split!r}")
+        raise DataError(
+            f"pii-written has one split, train (asked for {split!r}): it is training data, "
+            "not a measure; for validation give --val FILE or use pii-mixw, whose val and test "
+            "are pii-mix's; to measure, use the evaluation sets (benchmarks/data)"
+        )
     count = _token_counter()
     return [p for r in marked_records() for p in pieces(r, count)]
