@@ -46,13 +46,11 @@ def marked_records() -> list[dict]:
 
 @cache
 def _token_counter() -> Callable[[str], int]:
-    from tokenizers import Tokenizer
-
+    from edge.errors import BuildError
+    from edge.tokenization import load_tokenizer  # padding and truncation off: counts every piece
     from quantize.sources import resolve_base
 
-    tok = Tokenizer.from_file(str(resolve_base(TOKENIZER_BASE) / "tokenizer.json"))
-    tok.no_padding()  # the base's file pads and truncates to 128: count every piece
-    tok.no_truncation()
+    tok = load_tokenizer(resolve_base(TOKENIZER_BASE) / "tokenizer.json", BuildError)
     return lambda s: len(tok.encode(s, add_special_tokens=False).ids)
 
 
