@@ -9,6 +9,10 @@ Rules, chosen for what a token classifier trained on BIO tags actually emits:
 - sentence punctuation the model let into a span's edge is trimmed ("Maria Garcia." ends at
   "Garcia"); a trailing "." stays for ORGANIZATION, where it is usually part of the name ("Inc."),
   and after an abbreviation or an initial ("3:50 p.m.", "Gottfried S.");
+- a span with no letter or digit left after trimming is dropped: a one-layer model pushed to
+  recall tags an emoji, a dash or a slash now and then (dev part of the independent set,
+  ``pii-fast`` int8: exact F1 0.703 -> 0.705; held-out templates 0.849 -> 0.854; ``pii`` 0.878
+  and 0.931 either way);
 - each word is tagged once, from the mean of its subwords' probabilities, and entity first: the
   word is an entity when some type's ``B-X`` + ``I-X`` outweighs ``O``, of the type with the
   largest sum, ``B`` or ``I`` by the larger of the two (``word_tags``);
@@ -112,8 +116,8 @@ def tidy(text: str, span: Span) -> Span | None:
             start, end = start + 1, end - 1  # the brackets wrap the whole value
         else:
             break
-    if start >= end:
-        return None
+    if start >= end or not any(ch.isalnum() for ch in text[start:end]):
+        return None  # no letter or digit: an emoji, a dash, a slash are never a value
     if (start, end) == (span.start, span.end):
         return span
     return Span(span.label, start, end, span.score, text[start:end], span.source)

@@ -36,6 +36,19 @@ def test_tidy_edges(text, value, label, kept):
     assert out is not None and out.text == kept == text[out.start : out.end]
 
 
+@pytest.mark.parametrize(
+    ("text", "value", "label"),
+    [
+        ("love you ❤ see you", "❤", "PERSON"),
+        ("see 11 / 3", "/", "PHONE_NUMBER"),
+        ("a - b", "-", "DATE_TIME"),
+    ],
+)
+def test_tidy_drops_a_span_without_a_letter_or_digit(text, value, label):
+    assert tidy(text, span(text, value, label)) is None
+    assert tidy("张伟", span("张伟", "张伟", "PERSON")) is not None  # CJK letters count
+
+
 def test_no_span_across_a_line_break_except_an_address():
     text = "Keith Myers\nkmyers@mail.com"
     pieces = split_lines(text, Span("EMAIL_ADDRESS", 0, len(text), 0.9, text))
