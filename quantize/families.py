@@ -19,8 +19,6 @@ class Family:
     title: str
     # peft target_modules (suffixes of module names): attention projections and the FFN.
     lora_targets: tuple[str, ...]
-    # the word-embedding table's module name (`edge train --lora-embeddings` adds a LoRA on it)
-    embeddings: str
     # role -> token string in the family's tokenizer (the ids come from each tokenizer.json).
     specials: dict[str, str]
     # ONNX/GGUF export, `edge build` and the runtime support it (a student must be exportable).
@@ -36,7 +34,6 @@ FAMILIES: dict[str, Family] = {
         # "dense" = attention.output.dense, intermediate.dense, output.dense (and the pooler's,
         # which quantize.sources._pooling_from_weights reads as "trained with a [CLS] pooler").
         lora_targets=("query", "key", "value", "dense"),
-        embeddings="word_embeddings",
         specials={"cls": "[CLS]", "sep": "[SEP]", "pad": "[PAD]", "unk": "[UNK]"},
         exportable=True,
         mean_pooled_head=True,
@@ -48,7 +45,6 @@ FAMILIES: dict[str, Family] = {
         # intermediate.dense and output.dense (a bare "dense" would also catch the pooler and a
         # sequence head's classifier.dense, which peft saves whole as modules_to_save).
         lora_targets=("attn.q", "attn.k", "attn.v", "attn.o", "intermediate.dense", "output.dense"),
-        embeddings="word_embeddings",
         # RoBERTa-style <s> ... </s>; the embeddings hard-code padding_idx 1 (<pad>) for position
         # ids. Unknown words are "[UNK]" (id 104), the WordPiece model's unk_token in its
         # tokenizer.json and special_tokens_map.json; the "<unk>" (id 3) it also lists is unused.

@@ -39,11 +39,6 @@ class TrainConfig:
     lora_alpha: int = 32
     lora_dropout: float = 0.1
     target_modules: tuple[str, ...] | None = None  # default: the base family's (quantize.families)
-    # Also a LoRA on the word-embedding table (rank lora_r: vocab x r + r x hidden weights). Why:
-    # a one-layer student (pii-fast) has little context to work with, so what each word piece
-    # says on its own ("a surname piece", "a street word") carries more of its answer; the
-    # frozen table was trained for sentence similarity, not for that.
-    lora_embeddings: bool = False
     val_fraction: float = 0.1
     patience: int = 2
     # What early stopping watches. Accuracy, not loss: on CLINC150 the validation loss rose from
@@ -345,10 +340,7 @@ def train(
 
     base_dir = open_base(base, export=False)  # an MPNet base is trained to teach
     family = base_dir.family
-    targets = tuple(cfg.target_modules or family.lora_targets)
-    if cfg.lora_embeddings and family.embeddings not in targets:
-        targets += (family.embeddings,)
-    cfg = replace(cfg, target_modules=targets)
+    cfg = replace(cfg, target_modules=tuple(cfg.target_modules or family.lora_targets))
     tokenizer = show_line_breaks(load_tokenizer(base_dir.path / "tokenizer.json", BuildError))
     pad_id = special_ids(tokenizer, family)["pad"]
     max_length = cfg.max_length or spec.max_length

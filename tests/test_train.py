@@ -219,43 +219,6 @@ def test_distilled_student_on_a_cut_base_builds(tmp_path, tiny_base, pii_spec):
         build(tiny_base, tmp_path / "student", pii_spec, tmp_path / "art2", variants=["fp32"])
 
 
-def test_lora_on_the_word_embeddings_merges_into_the_table(tmp_path, tiny_base, pii_spec):
-    """``lora_embeddings`` adds a LoRA on the word-embedding table: peft saves it, the merged
-    model's table differs from the base's, and the adapter builds and runs like any other."""
-    import numpy as np
-    from safetensors import safe_open
-
-    import edge
-    from quantize.build import build
-    from quantize.merge import load_base_with_head, merge
-    from quantize.sources import open_adapter, open_base
-
-    rows = _email_rows(["maria", "bob", "anna", "li", "zoe", "sam"]) * 6
-    cfg = TrainConfig(epochs=3, batch_size=8, lr=1e-2, lora_r=4, lora_alpha=8, patience=10)
-    cfg.lora_embeddings = True
-    rec = train(f"{tiny_base}:L1", pii_spec, rows, tmp_path / "ad", config=cfg, quiet=True)
-    assert "word_embeddings" in rec["config"]["target_modules"]
-    with safe_open(str(tmp_path / "ad" / "adapter_model.safetensors"), framework="np") as f:
-        assert any("word_embeddings.lora_embedding_A" in k for k in f.keys())  # noqa: SIM118
-    base = open_base(f"{tiny_base}:L1")
-    table = load_base_with_head(base, pii_spec).bert.embeddings.word_embeddings.weight
-    merged = merge(base, open_adapter(tmp_path / "ad"), pii_spec)
-    moved = merged.bert.embeddings.word_embeddings.weight - table
-    assert float(moved.detach().abs().max()) > 0
-    build(
-        f"{tiny_base}:L1",
-        tmp_path / "ad",
-        pii_spec,
-        tmp_path / "art",
-        quiet=True,
-        variants=["fp32"],
-    )
-    det = edge.load(tmp_path / "art", variant="fp32")
-    assert det.manifest.base_model.name.endswith(":L1")
-    spans = det.detect("mail kim@example.com now").spans
-    assert spans and np.isfinite([s.score for s in spans]).all()
-
-
 def test_distill_loss_is_zero_when_student_matches_teacher():
     import torch
 

@@ -66,11 +66,6 @@ def _new_task_spec(task: str, base: str, records: list[dict], source: str, out: 
 @click.option("--batch-size", default=32, show_default=True, type=click.IntRange(1, 4096))
 @click.option("--lr", default=5e-4, show_default=True, type=float)
 @click.option("--lora-r", default=16, show_default=True, type=click.IntRange(1, 1024))
-@click.option(
-    "--lora-embeddings",
-    is_flag=True,
-    help="Also adapt the word-embedding table (a LoRA of the same rank): for few-layer students.",
-)
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option(
     "--train-split",
@@ -149,7 +144,6 @@ def train(
     batch_size,
     lr,
     lora_r,
-    lora_embeddings,
     seed,
     train_split,
     patience,
@@ -217,7 +211,6 @@ def train(
         lr=lr,
         lora_r=lora_r,
         lora_alpha=2 * lora_r,
-        lora_embeddings=lora_embeddings,
         seed=seed,
         patience=patience,
         threads=threads,
