@@ -13,6 +13,11 @@ Rules, chosen for what a token classifier trained on BIO tags actually emits:
   recall tags an emoji, a dash or a slash now and then (dev part of the independent set,
   ``pii-fast`` int8: exact F1 0.703 -> 0.705; held-out templates 0.849 -> 0.854; ``pii`` 0.878
   and 0.931 either way);
+- a span whose text its type cannot have (an e-mail without "@", a phone or card without a
+  digit) takes the type the model gives it most among those it can have, if that outweighs
+  ``O``: the one-layer ``pii-fast`` tagged "Maria" EMAIL_ADDRESS in "I'm Maria Garcia. Mail me
+  at maria.garcia@...", and the rules' veto of that "e-mail" left the name in clear (eighth
+  round: dev unchanged; held-out templates any-type recall 0.989 -> 0.991 for ``pii-fast``);
 - each word is tagged once, from the mean of its subwords' probabilities, and entity first: the
   word is an entity when some type's ``B-X`` + ``I-X`` outweighs ``O``, of the type with the
   largest sum, ``B`` or ``I`` by the larger of the two (``word_tags``);
@@ -130,6 +135,7 @@ class _LabelIndex:
 
     def __init__(self, labels: Sequence[str]):
         types = sorted({lbl.split("-", 1)[1] for lbl in labels if "-" in lbl})
+        self.types = types
         where = {lbl: i for i, lbl in enumerate(labels)}
         self.outside = where.get("O", -1)
         self.b = np.array([where.get(f"B-{t}", -1) for t in types], dtype=np.int64)
@@ -206,6 +212,43 @@ def word_tags(
     return out
 
 
+# What a value of these types always holds: an e-mail an "@", a number at least one digit.
+SHAPES = {
+    "EMAIL_ADDRESS": lambda v: "@" in v,
+    "URL": lambda v: "." in v or "/" in v,
+    "IP_ADDRESS": lambda v: any(c.isdigit() for c in v) or ":" in v,
+    "PHONE_NUMBER": lambda v: any(c.isdigit() for c in v),
+    "CREDIT_CARD": lambda v: any(c.isdigit() for c in v),
+    "US_SSN": lambda v: any(c.isdigit() for c in v),
+    "IBAN_CODE": lambda v: any(c.isdigit() for c in v),
+}
+
+
+def _fit_shape(
+    span: Span, probs: np.ndarray, labels: Sequence[str], offsets: Sequence[tuple[int, int]]
+) -> Span:
+    """A span whose type its text cannot have ("Maria" tagged EMAIL_ADDRESS: a one-layer model
+    copies the type of a later e-mail that holds the name) takes the type the model gives it
+    most among those it can have, if that type outweighs ``O`` there; the rules would otherwise
+    veto it as an invalid e-mail and the name would stay in clear."""
+    shape = SHAPES.get(span.label)
+    if shape is None or shape(span.text):
+        return span
+    idx = _label_index(tuple(labels))
+    rows = [k for k, (a, b) in enumerate(offsets) if a >= span.start and b <= span.end and b > a]
+    if not idx.bio or not rows:
+        return span
+    mean = np.asarray(probs, dtype=np.float64)[rows].mean(axis=0)
+    best, best_mass = None, mean[idx.outside]
+    for t, b, i in zip(idx.types, idx.b, idx.i, strict=True):
+        mass = mean[b] + mean[i]
+        if t != span.label and (SHAPES.get(t) is None or SHAPES[t](span.text)) and mass > best_mass:
+            best, best_mass = t, mass
+    if best is None:
+        return span
+    return Span(best, span.start, span.end, float(min(best_mass, 1.0)), span.text, span.source)
+
+
 def decode_spans(
     text: str,
     probs: np.ndarray,
@@ -258,6 +301,7 @@ def decode_spans(
         cur_end = end
         cur_scores.append(scores[i])
     close()
+    spans = [_fit_shape(s, probs, labels, offsets) for s in spans]
     pieces = [p for s in spans for p in split_lines(text, s)]
     return merge_touching(text, [t for p in pieces if (t := tidy(text, p)) is not None])
 

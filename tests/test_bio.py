@@ -178,3 +178,20 @@ def test_word_tags_scores_do_not_depend_on_the_neighbours_words():
     pooled = np.array([[0.2, 0.5, 0.3, 0.0, 0.0]] * 2, dtype=np.float32)
     alone = word_tags([one], BIO, [[0, 1]])[0]
     assert word_tags([one, pooled], BIO, [[0, 1], [0, 0]])[0] == alone
+
+
+def test_a_span_whose_type_its_text_cannot_have_takes_the_next_type():
+    """ "Maria" tagged EMAIL_ADDRESS (no "@") becomes PERSON when the model gives PERSON more than
+    O there; where O outweighs every type it can have, it stays (and the rules veto it)."""
+    labels = ["O", "B-PERSON", "I-PERSON", "B-EMAIL_ADDRESS", "I-EMAIL_ADDRESS"]
+    text, offsets, word_ids = "Maria x", [(0, 5), (6, 7)], [0, 1]
+    probs = np.array([[0.1, 0.3, 0.0, 0.6, 0.0], [1.0, 0.0, 0.0, 0.0, 0.0]])
+    (span_,) = decode_spans(text, probs, labels, offsets, word_ids)
+    assert (span_.label, span_.text) == ("PERSON", "Maria") and span_.score == pytest.approx(0.3)
+    probs[0] = [0.35, 0.05, 0.0, 0.6, 0.0]
+    assert [s.label for s in decode_spans(text, probs, labels, offsets, word_ids)] == [
+        "EMAIL_ADDRESS"
+    ]
+    email = "a@b.io x"
+    kept = decode_spans(email, probs, labels, [(0, 6), (7, 8)], word_ids)
+    assert [(s.label, s.text) for s in kept] == [("EMAIL_ADDRESS", "a@b.io")]
