@@ -212,16 +212,26 @@ def word_tags(
     return out
 
 
+def _has_digit(value: str) -> bool:
+    return any(c.isdigit() for c in value)
+
+
 # What a value of these types always holds: an e-mail an "@", a number at least one digit.
 SHAPES = {
     "EMAIL_ADDRESS": lambda v: "@" in v,
     "URL": lambda v: "." in v or "/" in v,
-    "IP_ADDRESS": lambda v: any(c.isdigit() for c in v) or ":" in v,
-    "PHONE_NUMBER": lambda v: any(c.isdigit() for c in v),
-    "CREDIT_CARD": lambda v: any(c.isdigit() for c in v),
-    "US_SSN": lambda v: any(c.isdigit() for c in v),
-    "IBAN_CODE": lambda v: any(c.isdigit() for c in v),
+    "IP_ADDRESS": lambda v: _has_digit(v) or ":" in v,
+    "PHONE_NUMBER": _has_digit,
+    "CREDIT_CARD": _has_digit,
+    "US_SSN": _has_digit,
+    "IBAN_CODE": _has_digit,
 }
+
+
+def _can_be(label: str, value: str) -> bool:
+    """Whether ``value`` has the shape every value of ``label`` has (types without one: yes)."""
+    shape = SHAPES.get(label)
+    return shape is None or shape(value)
 
 
 def _fit_shape(
@@ -231,8 +241,7 @@ def _fit_shape(
     copies the type of a later e-mail that holds the name) takes the type the model gives it
     most among those it can have, if that type outweighs ``O`` there; the rules would otherwise
     veto it as an invalid e-mail and the name would stay in clear."""
-    shape = SHAPES.get(span.label)
-    if shape is None or shape(span.text):
+    if _can_be(span.label, span.text):
         return span
     idx = _label_index(tuple(labels))
     rows = [k for k, (a, b) in enumerate(offsets) if a >= span.start and b <= span.end and b > a]
@@ -242,7 +251,7 @@ def _fit_shape(
     best, best_mass = None, mean[idx.outside]
     for t, b, i in zip(idx.types, idx.b, idx.i, strict=True):
         mass = mean[b] + mean[i]
-        if t != span.label and (SHAPES.get(t) is None or SHAPES[t](span.text)) and mass > best_mass:
+        if t != span.label and _can_be(t, span.text) and mass > best_mass:
             best, best_mass = t, mass
     if best is None:
         return span

@@ -87,7 +87,7 @@ def _new_task_spec(task: str, base: str, records: list[dict], source: str, out: 
     type=click.IntRange(1),
     help="pii-synth, pii-docs: render this many training records (default 44,000 each); "
     "pii-mix: this many in all, half from each; pii-mixw: this many of pii-mix, the "
-    "hand-written texts (4 x 4,962 pieces) always added.",
+    "hand-written pii-written texts always added (quantize.datasets.WRITTEN_REPEAT times).",
 )
 @click.option(
     "--teacher-adapter",

@@ -2,7 +2,7 @@
 
 Why: trained on what our generators render (``pii-synth``'s templates, ``pii-docs``' composed
 documents), the PII models learn how those generators write; on text written otherwise they fall
-far behind (issue 17). These texts were written one by one, in eight registers, by helper agents
+far behind (issue 17). These texts were written one by one, in sixteen registers, by helper agents
 of this project who read neither our generators nor any evaluation set (see README.md beside
 this file). They are marked up like the evaluation sets (``⟦Maria Garcia|PERSON⟧``, offsets
 computed by :mod:`quantize.marked`).
