@@ -388,8 +388,9 @@ def write_report(report: dict, out: Path) -> None:
 
 
 def load_records(name: str, limit: int | None, seed: int) -> list[dict]:
-    """A named data set (pii-synth-test: the held-out templates; handwritten; independent-test
-    and independent-dev: the frozen independent set's parts) or a JSONL path."""
+    """A named data set (pii-synth-test: the held-out templates; handwritten; independent-test,
+    independent-dev and independent-dev2: the frozen independent set's parts; independent-devs:
+    both dev parts) or a JSONL path."""
     from edge.specs import load_task_spec
     from quantize.data import labelled_records
     from quantize.evaluate import subsample
@@ -400,10 +401,14 @@ def load_records(name: str, limit: int | None, seed: int) -> list[dict]:
         from benchmarks.data import handwritten
 
         records = handwritten.load()
-    elif name in ("independent-test", "independent-dev"):
+    elif name in ("independent-test", "independent-dev", "independent-dev2"):
         from benchmarks.data import independent
 
         records = independent.load(name.removeprefix("independent-"))
+    elif name == "independent-devs":
+        from benchmarks.data import independent
+
+        records = independent.load("dev") + independent.load("dev2")
     else:
         path = Path(name)
         if not path.is_file():
@@ -421,7 +426,10 @@ def choice_arguments(ap, model_help: str, rules_help: str) -> None:
     ap.add_argument("--model", required=True, action="append", help=model_help)
     ap.add_argument("--variant", default="int8")
     ap.add_argument(
-        "--data", default="independent-dev", help="independent-dev (default), handwritten, a JSONL"
+        "--data",
+        default="independent-dev",
+        help="independent-dev (default), independent-dev2, independent-devs (both), "
+        "handwritten, a JSONL",
     )
     ap.add_argument("--no-rules", action="store_true", help=rules_help)
 

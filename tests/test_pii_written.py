@@ -87,7 +87,7 @@ def test_no_written_text_shares_a_name_or_passage_with_the_independent_set():
         t = " ".join(text.split())
         return {t[i : i + n] for i in range(0, max(1, len(t) - n + 1))}
 
-    held = independent.load("dev") + independent.load("test")
+    held = independent.load("dev") + independent.load("test") + independent.load("dev2")
     named = ("PERSON", "ORGANIZATION", "STREET_ADDRESS")
     values = {
         (s["label"], r["text"][s["start"] : s["end"]])
