@@ -93,6 +93,57 @@ ABBREVIATIONS = frozenset(
 )
 
 
+# Lower-case words a PERSON or ORGANIZATION span may open with ("van der Berg", "de Bijenkorf");
+# any other lower-case words before a capitalised one are a lead-in the model took along ("re
+# Jayden Morris", "tía Pili", "compnay Whitlock & Co.") and are trimmed off.
+LEAD_IN_LABELS = frozenset({"PERSON", "ORGANIZATION"})
+NAME_PARTICLES = frozenset(
+    [
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "da",
+        "di",
+        "du",
+        "del",
+        "della",
+        "la",
+        "le",
+        "los",
+        "las",
+        "dos",
+        "das",
+        "do",
+        "bin",
+        "binti",
+        "al",
+        "el",
+        "ibn",
+        "ter",
+        "ten",
+        "y",
+        "zu",
+        "af",
+        "av",
+        "mac",
+    ]
+)
+LEAD_IN_WORD = re.compile(r"([^\W\d_]+)\.?[\s,]+")
+
+
+def _after_lead_in(text: str, start: int, end: int) -> int:
+    """Where the span's value begins once leading lower-case words (not name particles) are
+    dropped; ``start`` unless a capitalised word follows them."""
+    pos = start
+    while (m := LEAD_IN_WORD.match(text, pos, end)) and m[1].islower():
+        if m[1] in NAME_PARTICLES:
+            return start
+        pos = m.end()
+    return pos if pos > start and pos < end and text[pos].isupper() else start
+
+
 def _keeps_dot(inner: str, label: str) -> bool:
     last_word = re.split(r"[\s,]", inner[:-1])[-1].lower()
     return (
@@ -104,7 +155,8 @@ def _keeps_dot(inner: str, label: str) -> bool:
 
 def tidy(text: str, span: Span) -> Span | None:
     """Trim sentence punctuation, quotes, spaces and brackets that do not belong to the value
-    off a span's edges ("(415) 555-0132" keeps its brackets, "<a@b.co>" loses them)."""
+    off a span's edges ("(415) 555-0132" keeps its brackets, "<a@b.co>" loses them), and a
+    lower-case lead-in off a name ("re Jayden Morris" -> "Jayden Morris")."""
     start, end = span.start, span.end
     openers = {o: c for c, o in BRACKETS.items()}
     while start < end:
@@ -121,6 +173,8 @@ def tidy(text: str, span: Span) -> Span | None:
             start, end = start + 1, end - 1  # the brackets wrap the whole value
         else:
             break
+    if span.label in LEAD_IN_LABELS and start < end:
+        start = _after_lead_in(text, start, end)
     if start >= end or not any(ch.isalnum() for ch in text[start:end]):
         return None  # no letter or digit: an emoji, a dash, a slash are never a value
     if (start, end) == (span.start, span.end):
