@@ -90,10 +90,10 @@ def edge_configs(model) -> dict[str, Config]:
 
 
 def presidio_config() -> Config:
+    # presidio_peer first: it keeps tldextract (imported by presidio_analyzer) off the network
+    from benchmarks.presidio_peer import PresidioTool  # isort: skip
     from presidio_analyzer import BatchAnalyzerEngine
     from presidio_anonymizer import AnonymizerEngine
-
-    from benchmarks.presidio_peer import PresidioTool
 
     tool = PresidioTool()
     batch = BatchAnalyzerEngine(analyzer_engine=tool.engine)

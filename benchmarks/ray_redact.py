@@ -141,10 +141,11 @@ def run_ray(model: str, inputs: list[Path], out: Path, actors: int, nodes: int) 
 def run_presidio(inputs: list[Path], batch_size: int = 64) -> dict:
     """Presidio's BatchAnalyzerEngine over the texts + AnonymizerEngine (replace) per text,
     the engines built (spaCy loaded) once per input, as a script run per file would."""
+    # presidio_peer first: it keeps tldextract (imported by presidio_analyzer) off the network
+    from benchmarks.presidio_peer import PresidioTool  # isort: skip
     from presidio_analyzer import BatchAnalyzerEngine
     from presidio_anonymizer import AnonymizerEngine
 
-    from benchmarks.presidio_peer import PresidioTool
     from edge.measurement import peak_rss_bytes
 
     seconds = []
