@@ -124,3 +124,18 @@ def test_build_records_invariance_and_refuses_a_variant_that_lacks_it(
     assert not (tmp_path / "bad").exists()
     allowed = build(tiny_base, pii_adapter, spec_with(False), tmp_path / "allowed", quiet=True)
     assert all(v.parity.batch_invariance < 1.0 for v in allowed.variants)
+
+
+def test_the_presidio_peer_stays_off_the_network():
+    """Presidio's e-mail recognizer imports tldextract, which fetches the public suffix list on
+    first use unless told otherwise when it is imported: the batching peer must set that first."""
+    import subprocess
+    import sys
+
+    probe = (
+        "from benchmarks.batching import presidio_config; presidio_config(); "
+        "import tldextract; print(tldextract.tldextract.TLD_EXTRACTOR.suffix_list_urls)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "()"
