@@ -17,7 +17,7 @@ from pathlib import Path
 
 from benchmarks.presidio_compare import choice_arguments, choice_records, pii_detector
 from edge.errors import EdgeError
-from quantize.thresholds import ThresholdSearch, search, toml_section, write_section
+from quantize.thresholds import LOWER, ThresholdSearch, search, toml_section, write_section
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-gain", type=float, default=0.001, help="F1 gain a cut must bring")
     ap.add_argument("--max-recall-drop", type=float, default=0.0, help="type-agnostic recall")
     ap.add_argument("--write", type=Path, help="task spec file to write [min_score] into")
+    ap.add_argument(
+        "--from-spec",
+        action="store_true",
+        help="start from the first model's spec cuts (add to them) instead of from none",
+    )
     args = ap.parse_args(argv)
     try:
         records = choice_records(args.data, "choose thresholds")
@@ -45,7 +50,14 @@ def main(argv: list[str] | None = None) -> int:
                     rules=not args.no_rules,
                 )
             )
-        chosen, fig = search(searches, min_gain=args.min_gain, max_recall_drop=args.max_recall_drop)
+        task = searches[0].detector.task
+        start = {**task.min_score, **{LOWER + k: v for k, v in task.lowercase_min_score.items()}}
+        chosen, fig = search(
+            searches,
+            min_gain=args.min_gain,
+            max_recall_drop=args.max_recall_drop,
+            start=start if args.from_spec else None,
+        )
     except EdgeError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -54,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Per-type thresholds chosen by `python -m benchmarks.thresholds` on {args.data} "
         f"({fig['n_texts']} texts, {how}), exact micro-F1 before -> after:"
     ]
+    if args.from_spec:
+        lines[0] += " (starting from the spec's cuts)"
     for path, ((f0, r0), (f1, r1)) in zip(args.model, fig["per_model"], strict=True):
         lines.append(
             f"{Path(path).name}: {f0:.3f} -> {f1:.3f} (type-agnostic recall {r0:.3f} -> {r1:.3f})"

@@ -15,8 +15,9 @@ validation only) AND the fused spans (which add the deny list's values and rule 
 the spec's context words made); the result covers a superset of what ``PIIDetector.detect``
 reports. The one thing it honours from fusion is the spec's allow list (values the deployer
 declared not personal, e.g. its own support address): those stay in the text, like ``allow_pii``.
-The spec's per-type ``[min_score]`` is not honoured either (recall first): a span ``detect`` leaves
-out as too unsure for reporting is still redacted before a cloud call.
+The spec's per-type ``[min_score]`` and ``[lowercase_min_score]`` are not honoured either (recall
+first): a span ``detect`` leaves out as too unsure for reporting is still redacted before a
+cloud call.
 """
 
 from __future__ import annotations

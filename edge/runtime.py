@@ -77,9 +77,31 @@ def distinct(items: list[str]) -> tuple[list[str], list[int]]:
     return list(index), where
 
 
-def above_min_score(spans: list[Span], min_score: dict[str, float]) -> list[Span]:
-    """The spans whose score reaches their type's ``min_score`` (a type not named: all kept)."""
-    return [s for s in spans if s.score >= min_score.get(s.label, 0.0)]
+def is_lowercase_word(text: str) -> bool:
+    """A short lower-case stretch: a cased letter, no capital, no digit, at most three words
+    (scripts without case never are; longer stretches are mostly mistyped spoken numbers or
+    addresses, which redaction wants kept)."""
+    return (
+        any(c.islower() for c in text)
+        and not any(c.isupper() or c.isdigit() for c in text)
+        and len(text.split()) <= 3
+    )
+
+
+def above_min_score(
+    spans: list[Span], min_score: dict[str, float], lowercase: dict[str, float] | None = None
+) -> list[Span]:
+    """The spans whose score reaches their type's ``min_score`` (a type not named: all kept)
+    and, for a short lower-case span, its type's ``lowercase`` score too."""
+    lowercase = lowercase or {}
+    return [
+        s
+        for s in spans
+        if s.score >= min_score.get(s.label, 0.0)
+        and not (
+            s.label in lowercase and s.score < lowercase[s.label] and is_lowercase_word(s.text)
+        )
+    ]
 
 
 class TaskModel:
@@ -198,11 +220,11 @@ class PIIDetector(TaskModel):
 
     def confident_spans(self, texts: list[str]) -> list[list[Span]]:
         """The model's spans that reach their type's ``min_score`` (what ``detect`` fuses)."""
-        floor = self.task.min_score
+        floor, lowercase = self.task.min_score, self.task.lowercase_min_score
         found = self.model_spans(texts)
-        if not floor:
+        if not floor and not lowercase:
             return found
-        return [above_min_score(spans, floor) for spans in found]
+        return [above_min_score(spans, floor, lowercase) for spans in found]
 
     def model_spans(self, texts: list[str]) -> list[list[Span]]:
         """The model's own spans per (checked) text, before any rule is applied."""

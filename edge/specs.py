@@ -287,6 +287,12 @@ class TaskSpec(_Strict):
     # a date at 0.6 usually right). Rule matches are judged by their own scores and checks; the
     # cloud redactor ignores these thresholds (recall first: see edge/redaction.py).
     min_score: dict[str, float] = Field(default_factory=dict)
+    # PII only: the score a short lower-case model span of a name type ("cargo", "allegato",
+    # "paeds": no capital letter in a cased script, no digit, at most three words) needs, per type
+    # (``[lowercase_min_score]``, chosen with ``[min_score]``). Why apart: a lower-case word the
+    # model calls a name is mostly a word, while the same type in capitals is mostly right, and
+    # real lower-case names and brands ("uber", "marta") keep their higher scores.
+    lowercase_min_score: dict[str, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _labels_fit_kind(self) -> TaskSpec:
@@ -328,17 +334,21 @@ class TaskSpec(_Strict):
 
     @model_validator(mode="after")
     def _min_score_fits_task(self) -> TaskSpec:
-        if not self.min_score:
-            return self
-        if self.kind != "token-classification":
-            raise ValueError("[min_score] applies to token-classification (PII) tasks only")
-        if unknown := sorted(set(self.min_score) - set(self.entities or ())):
-            raise ValueError(
-                f"min_score: unknown entity type(s) {', '.join(unknown)}; the model's types are "
-                f"{', '.join(self.entities or ())} (rule-only types have their own scores)"
-            )
-        if bad := sorted(t for t, v in self.min_score.items() if not 0.0 <= v <= 1.0):
-            raise ValueError(f"min_score: {', '.join(bad)} must be between 0 and 1")
+        for key, table in (
+            ("min_score", self.min_score),
+            ("lowercase_min_score", self.lowercase_min_score),
+        ):
+            if not table:
+                continue
+            if self.kind != "token-classification":
+                raise ValueError(f"[{key}] applies to token-classification (PII) tasks only")
+            if unknown := sorted(set(table) - set(self.entities or ())):
+                raise ValueError(
+                    f"{key}: unknown entity type(s) {', '.join(unknown)}; the model's types are "
+                    f"{', '.join(self.entities or ())} (rule-only types have their own scores)"
+                )
+            if bad := sorted(t for t, v in table.items() if not 0.0 <= v <= 1.0):
+                raise ValueError(f"{key}: {', '.join(bad)} must be between 0 and 1")
         return self
 
     @model_validator(mode="after")

@@ -24,6 +24,17 @@ from edge.runtime import above_min_score
 from edge.types import Span
 
 GRID = (0.0, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+# The name types whose short lower-case spans get a cut of their own (``[lowercase_min_score]``,
+# edge.runtime.is_lowercase_word); in the search their cuts are keys "lowercase:TYPE".
+LOWERCASE_TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
+LOWER = "lowercase:"
+
+
+def split_cuts(cuts: dict[str, float]) -> tuple[dict[str, float], dict[str, float]]:
+    """The search's cuts as the spec's two tables: ``[min_score]``, ``[lowercase_min_score]``."""
+    plain = {k: v for k, v in cuts.items() if not k.startswith(LOWER)}
+    lower = {k.removeprefix(LOWER): v for k, v in cuts.items() if k.startswith(LOWER)}
+    return plain, lower
 
 
 def _dicts(spans: Sequence[Span]) -> list[dict]:
@@ -45,7 +56,7 @@ class ThresholdSearch:
         fusion = self.detector.fusion
         out = []
         for text, spans in zip(self.texts, self.raw, strict=True):
-            kept = above_min_score(spans, min_score)
+            kept = above_min_score(spans, *split_cuts(min_score))
             if self.rules and fusion.enabled:
                 kept = fusion.fuse(text, kept)
             out.append(_dicts(kept))
@@ -70,18 +81,21 @@ def search(
     passes: int = 2,
     min_gain: float = 0.001,
     max_recall_drop: float = 0.0,
+    start: dict[str, float] | None = None,
 ) -> tuple[dict[str, float], dict]:
     """Coordinate ascent over the types; returns (min_score, before/after figures).
 
     Several models (``pii`` and ``pii-fast`` share one task spec, so one table): the mean of
-    their F1s must rise, and no model's type-agnostic recall may fall by more than allowed."""
+    their F1s must rise, and no model's type-agnostic recall may fall by more than allowed.
+    ``start``: cuts to begin from (e.g. the spec's own, to add to them), not from none."""
     types = list(dict.fromkeys(t for s in searches for t in s.types))
+    types += [LOWER + t for t in LOWERCASE_TYPES if t in types]
 
     def scores(cuts: dict[str, float]) -> tuple[float, list[float]]:
         both = [s.score(cuts) for s in searches]
         return sum(f for f, _ in both) / len(both), [r for _, r in both]
 
-    chosen: dict[str, float] = {}
+    chosen: dict[str, float] = dict(start or {})
     f1_0, rec_0 = scores(chosen)
     best_f1 = f1_0
     for _ in range(passes):
@@ -101,7 +115,7 @@ def search(
         if not changed:
             break
     f1_1, rec_1 = scores(chosen)
-    per_model = [(s.score({}), s.score(chosen)) for s in searches]
+    per_model = [(s.score(dict(start or {})), s.score(chosen)) for s in searches]
     return dict(sorted(chosen.items())), {
         "f1_before": f1_0,
         "f1_after": f1_1,
@@ -112,19 +126,28 @@ def search(
     }
 
 
-def toml_section(min_score: dict[str, float], note: str) -> str:
+def toml_section(cuts: dict[str, float], note: str) -> str:
+    """``[min_score]`` (and ``[lowercase_min_score]`` when the search chose any) as TOML."""
+    plain, lower = split_cuts(cuts)
     lines = [f"# {line}" for line in note.splitlines()]
     lines.append("[min_score]")
-    lines += [f"{label} = {value:g}" for label, value in sorted(min_score.items())]
+    lines += [f"{label} = {value:g}" for label, value in sorted(plain.items())]
+    if lower:
+        lines.append("[lowercase_min_score]  # a short lower-case span of a name type")
+        lines += [f"{label} = {value:g}" for label, value in sorted(lower.items())]
     return "\n".join(lines) + "\n"
 
 
-_SECTION = re.compile(r"(?ms)^(?:#[^\n]*\n)*\[min_score\]\n(?:(?!\[)[^\n]*\n)*")
+_SECTION = re.compile(
+    r"(?ms)^(?:#[^\n]*\n)*\[min_score\]\n(?:(?!\[)[^\n]*\n)*"
+    r"(?:\[lowercase_min_score\][^\n]*\n(?:(?!\[)[^\n]*\n)*)?"
+)
 
 
 def write_section(spec_path: Path, section: str) -> None:
-    """Replace the spec's ``[min_score]`` table (and the comment lines just above it), or append
-    one; written atomically and validated before it replaces the file."""
+    """Replace the spec's ``[min_score]`` table (the comment lines just above it and a
+    ``[lowercase_min_score]`` table just after it), or append one; written atomically and
+    validated before it replaces the file."""
     from pydantic import ValidationError
 
     from edge.errors import SpecError

@@ -13,6 +13,7 @@ import edge
 from benchmarks import thresholds as thresholds_cli
 from edge.errors import SpecError
 from edge.redaction import Redactor
+from edge.runtime import above_min_score
 from edge.specs import TaskSpec, load_task_spec, specs_dir
 from quantize import thresholds
 
@@ -47,6 +48,29 @@ def test_spec_validates_min_score():
     # the shipped spec's table (chosen on the dev part) names only the model's types
     shipped = load_task_spec("pii").min_score
     assert set(shipped) <= set(load_task_spec("pii").entities)
+    # [lowercase_min_score] is validated the same way
+    assert _spec(lowercase_min_score={"PERSON": 0.6}).lowercase_min_score == {"PERSON": 0.6}
+    with pytest.raises(ValueError, match="lowercase_min_score: unknown entity type"):
+        _spec(lowercase_min_score={"SECRET": 0.5})
+    with pytest.raises(ValueError, match="lowercase_min_score: PERSON must be between 0 and 1"):
+        _spec(lowercase_min_score={"PERSON": -0.1})
+
+
+def test_a_short_lower_case_name_needs_its_own_score():
+    from edge.runtime import above_min_score, is_lowercase_word
+    from edge.types import Span
+
+    def person(text: str, score: float) -> Span:
+        return Span("PERSON", 0, len(text), score, text)
+
+    assert is_lowercase_word("cargo") and is_lowercase_word("iade edildi")
+    assert not is_lowercase_word("Maria") and not is_lowercase_word("room 12")
+    assert not is_lowercase_word("张伟")  # no case in the script: never "lower-case"
+    assert not is_lowercase_word("oh seven nine four six")  # long: a spoken number, kept
+    spans = [person("cargo", 0.4), person("marta", 0.9), person("Cargo", 0.4)]
+    kept = above_min_score(spans, {}, {"PERSON": 0.6})
+    assert [s.text for s in kept] == ["marta", "Cargo"]  # capitals: only [min_score] applies
+    assert above_min_score(spans, {}, {"ORGANIZATION": 0.6}) == spans  # another type's cut
 
 
 TEXT = (
@@ -64,7 +88,8 @@ def test_detect_drops_model_spans_under_their_type_minimum(pii_artifact, names_o
     label = next(s.label for s in raw if s.score < cut)
     d.configure_min_score({label: cut})
     kept = d.detect(TEXT, rules=False).spans
-    expected = [s for s in raw if s.label != label or s.score >= cut]
+    lower = d.task.lowercase_min_score  # the spec's own cut for short lower-case names stays
+    expected = [s for s in above_min_score(raw, {}, lower) if s.label != label or s.score >= cut]
     assert [(s.label, s.start, s.end) for s in kept] == [
         (s.label, s.start, s.end) for s in expected
     ]
@@ -112,10 +137,12 @@ def test_search_raises_a_cut_only_where_it_helps(names_only):
     search = thresholds.ThresholdSearch(d, texts, gold)
     score = max(s.score for spans in search.raw for s in spans)
     # every PERSON span here has the oracle's one score: a cut above it loses the real name too,
-    # so recall would drop and the search must keep PERSON uncut
+    # so recall would drop and the search must keep PERSON uncut; the lower-case false names
+    # ("garcia", "maria") go by a cut of their own, which keeps the capitalised real one
     chosen, fig = search.search(grid=(0.0, score + 1e-6))
-    assert chosen == {}
-    assert fig["f1_after"] == fig["f1_before"]
+    assert chosen == {thresholds.LOWER + "PERSON": pytest.approx(score + 1e-6)}
+    assert fig["f1_after"] > fig["f1_before"]
+    assert fig["any_type_recall_after"] == fig["any_type_recall_before"]
     # allowed to trade that recall away, it cuts PERSON: four false names go, F1 rises
     chosen, fig = search.search(grid=(0.0, score + 1e-6), max_recall_drop=1.0)
     assert chosen == {"PERSON": pytest.approx(score + 1e-6)}
@@ -133,6 +160,15 @@ def test_write_section_replaces_or_appends_and_validates(tmp_path):
     text = spec.read_text(encoding="utf-8")
     assert text.count("[min_score]") == 1 and text.count("# chosen here") == 1
     assert load_task_spec(spec).min_score == {"URL": 0.6}
+    lower = {"PERSON": 0.6, thresholds.LOWER + "PERSON": 0.7}
+    thresholds.write_section(spec, thresholds.toml_section(lower, note))
+    text = spec.read_text(encoding="utf-8")
+    assert text.count("[min_score]") == 1 and text.count("[lowercase_min_score]") == 1
+    assert load_task_spec(spec).min_score == {"PERSON": 0.6}
+    assert load_task_spec(spec).lowercase_min_score == {"PERSON": 0.7}
+    thresholds.write_section(spec, thresholds.toml_section({"URL": 0.6}, note))  # both replaced
+    assert "[lowercase_min_score]" not in spec.read_text(encoding="utf-8")
+    assert load_task_spec(spec).lowercase_min_score == {}
     before = spec.read_bytes()
     with pytest.raises(SpecError, match="unknown entity type"):
         thresholds.write_section(spec, thresholds.toml_section({"NOPE": 0.6}, note))
