@@ -144,12 +144,19 @@ def _after_lead_in(text: str, start: int, end: int) -> int:
     return pos if pos > start and pos < end and text[pos].isupper() else start
 
 
+# A date written day.month. ends with its dot ("am 21.03. um 10 Uhr", "Mo., 10.02.").
+DOTTED_DATE_END = re.compile(r"(?<!\d)\d{1,2}\.\d{1,2}\.$")
+# "the 10th", "the 18 March": the article is not part of the date.
+DATE_ARTICLE = re.compile(r"the\s+(?=\d)", re.IGNORECASE)
+
+
 def _keeps_dot(inner: str, label: str) -> bool:
     last_word = re.split(r"[\s,]", inner[:-1])[-1].lower()
     return (
         label in KEEP_TRAILING_DOT
         or last_word in ABBREVIATIONS
         or bool(ABBREVIATION_END.search(inner))
+        or (label == "DATE_TIME" and bool(DOTTED_DATE_END.search(inner)))
     )
 
 
@@ -175,6 +182,8 @@ def tidy(text: str, span: Span) -> Span | None:
             break
     if span.label in LEAD_IN_LABELS and start < end:
         start = _after_lead_in(text, start, end)
+    elif span.label == "DATE_TIME" and (article := DATE_ARTICLE.match(text, start, end)):
+        start = article.end()
     if start >= end or not any(ch.isalnum() for ch in text[start:end]):
         return None  # no letter or digit: an emoji, a dash, a slash are never a value
     if (start, end) == (span.start, span.end):

@@ -36,6 +36,10 @@ def span(text: str, value: str, label: str, start: int | None = None) -> Span:
         ("hi maria", "maria", "PERSON", "maria"),
         ("at eBay Inc", "eBay Inc", "ORGANIZATION", "eBay Inc"),
         ("in dans nos locaux, 12 rue X", "dans nos locaux, 12 rue X", "STREET_ADDRESS", None),
+        # "the" is not part of a date; a day.month. date keeps its dot
+        ("see you on the 10th then", "the 10th", "DATE_TIME", "10th"),
+        ("am 21.03. um 10 Uhr", "21.03.", "DATE_TIME", "21.03."),
+        ("the day after", "the day after", "DATE_TIME", None),
     ],
 )
 def test_tidy_edges(text, value, label, kept):
