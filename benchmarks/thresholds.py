@@ -17,7 +17,13 @@ from pathlib import Path
 
 from benchmarks.presidio_compare import choice_arguments, choice_records, pii_detector
 from edge.errors import EdgeError
-from quantize.thresholds import LOWER, ThresholdSearch, search, toml_section, write_section
+from quantize.thresholds import (
+    ThresholdSearch,
+    join_cuts,
+    search,
+    toml_section,
+    write_section,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,12 +57,9 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
         task = searches[0].detector.task
-        start = {**task.min_score, **{LOWER + k: v for k, v in task.lowercase_min_score.items()}}
+        start = join_cuts(task.min_score, task.lowercase_min_score) if args.from_spec else None
         chosen, fig = search(
-            searches,
-            min_gain=args.min_gain,
-            max_recall_drop=args.max_recall_drop,
-            start=start if args.from_spec else None,
+            searches, min_gain=args.min_gain, max_recall_drop=args.max_recall_drop, start=start
         )
     except EdgeError as e:
         print(f"error: {e}", file=sys.stderr)

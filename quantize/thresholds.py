@@ -37,6 +37,11 @@ def split_cuts(cuts: dict[str, float]) -> tuple[dict[str, float], dict[str, floa
     return plain, lower
 
 
+def join_cuts(min_score: dict[str, float], lowercase: dict[str, float]) -> dict[str, float]:
+    """The spec's two tables as the search's cuts (the inverse of :func:`split_cuts`)."""
+    return {**min_score, **{LOWER + k: v for k, v in lowercase.items()}}
+
+
 def _dicts(spans: Sequence[Span]) -> list[dict]:
     return [{"start": s.start, "end": s.end, "label": s.label} for s in spans]
 

@@ -57,7 +57,7 @@ def test_spec_validates_min_score():
 
 
 def test_a_short_lower_case_name_needs_its_own_score():
-    from edge.runtime import above_min_score, is_lowercase_word
+    from edge.runtime import is_lowercase_word
     from edge.types import Span
 
     def person(text: str, score: float) -> Span:
@@ -160,7 +160,7 @@ def test_write_section_replaces_or_appends_and_validates(tmp_path):
     text = spec.read_text(encoding="utf-8")
     assert text.count("[min_score]") == 1 and text.count("# chosen here") == 1
     assert load_task_spec(spec).min_score == {"URL": 0.6}
-    lower = {"PERSON": 0.6, thresholds.LOWER + "PERSON": 0.7}
+    lower = thresholds.join_cuts({"PERSON": 0.6}, {"PERSON": 0.7})
     thresholds.write_section(spec, thresholds.toml_section(lower, note))
     text = spec.read_text(encoding="utf-8")
     assert text.count("[min_score]") == 1 and text.count("[lowercase_min_score]") == 1
