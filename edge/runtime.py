@@ -30,9 +30,11 @@ DEFAULT_BATCH_SIZE = 16
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
-    z = x - x.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+    """Along the last axis; one new array, worked on in place (this runs once per text)."""
+    e = x - x.max(axis=-1, keepdims=True)
+    np.exp(e, out=e)
+    e /= e.sum(axis=-1, keepdims=True)
+    return e
 
 
 def plan_batches(lengths: Sequence[int], max_rows: int, run_cost: float) -> list[list[int]]:
@@ -136,6 +138,12 @@ class TaskModel:
         out: list[np.ndarray] = [np.empty(0)] * len(sequences)
         overhead = self.backend.run_overhead_tokens
         rows = min(self.batch_size, self.backend.max_rows or self.batch_size)
+        if rows == 1:  # every row runs alone: no plan and no padding to build or cut away
+            for i, seq in enumerate(sequences):
+                ids = np.array([seq], dtype=np.int64)
+                logits = self.backend.logits(ids, np.ones_like(ids))
+                out[i] = logits[0, : len(seq)] if logits.ndim == 3 else logits[0]
+            return out
         for idx in plan_batches([len(s) for s in sequences], rows, overhead):
             ids, mask = self.encoder.pad([sequences[i] for i in idx])
             logits = self.backend.logits(ids, mask)

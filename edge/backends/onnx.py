@@ -82,8 +82,8 @@ class OnnxBackend(Backend):
         return out
 
     def logits(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
-        if not self.rows_alone:
-            return self._run(input_ids, attention_mask)
+        if not self.rows_alone or (len(input_ids) == 1 and attention_mask[0, -1]):
+            return self._run(input_ids, attention_mask)  # a lone row with no padding runs as is
         lengths = attention_mask.sum(axis=1)
         rows = [
             self._run(input_ids[r : r + 1, :n], attention_mask[r : r + 1, :n])[0]
