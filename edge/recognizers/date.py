@@ -51,6 +51,9 @@ _MONTH_DAY_RE = re.compile(
     rf"(?<!\w){_WEEKDAY}({_MONTH})\.?\s+(\d{{1,2}}){_ORDINAL}(?!\w)(?:,?\s+(\d{{4}})(?!\w))?"
 )
 _MONTH_YEAR_RE = re.compile(rf"(?<!\w)({_MONTH})\.?,?\s+(\d{{4}})(?!\w)")
+# Each of the three forms above holds a month name: most texts have none, and one search for a
+# month is cheaper than the three scans (the forms with an optional weekday try every position).
+_ANY_MONTH_RE = re.compile(_MONTH)
 _TIME_RE = re.compile(
     r"(?P<conn>T|,?\s+(?:at\s+)?|\s*@\s*)"
     r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d{1,9})?)?)?"
@@ -120,13 +123,14 @@ class DateRecognizer(Recognizer):
             score = self.numeric_score if len(raw_year) == 4 else self.partial_score
             found.append((m.start(), m.end(), score))
 
-        for m in _DAY_MONTH_RE.finditer(text):
+        named = _ANY_MONTH_RE.search(text) is not None
+        for m in _DAY_MONTH_RE.finditer(text) if named else ():
             if (score := self._named_score(m[3], _month(m[2]), int(m[1]))) is not None:
                 found.append((m.start(), m.end(), score))
-        for m in _MONTH_DAY_RE.finditer(text):
+        for m in _MONTH_DAY_RE.finditer(text) if named else ():
             if (score := self._named_score(m[3], _month(m[1]), int(m[2]))) is not None:
                 found.append((m.start(), m.end(), score))
-        for m in _MONTH_YEAR_RE.finditer(text):
+        for m in _MONTH_YEAR_RE.finditer(text) if named else ():
             # "29 Feb 2023" is an invalid date, not the month "Feb 2023".
             if _DAY_BEFORE_RE.search(text, max(0, m.start() - 12), m.start()):
                 continue
