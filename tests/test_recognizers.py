@@ -431,3 +431,44 @@ def test_phonenumbers_imported_lazily() -> None:
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_spoken_phone_numbers_read_digit_by_digit() -> None:
+    from edge.recognizers.spoken_phone import SpokenPhoneRecognizer, spoken_digit_count
+
+    rec = SpokenPhoneRecognizer()
+    text = "You can reach me at five five five, two one nine, four four eight zero. Thanks."
+    (span,) = rec.matches(text)
+    assert span.text == "five five five, two one nine, four four eight zero"
+    assert span.label == "PHONE_NUMBER"
+    (uk,) = rec.find("ring me on oh seven nine four six, double two three, eight one five")
+    assert uk.text == "oh seven nine four six, double two three, eight one five"
+    assert spoken_digit_count(uk.text) == 11  # "double two" is two digits
+    assert uk.score > rec.score  # "ring" is a context word
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "one two three four five six",  # six digits: too few for a phone number
+        "I have one or two ideas, maybe three",
+        "someone phoned at four",
+        "gone to the store at nine",
+        "five five five two one nine four four eight zero one two three four five six",  # 16
+    ],
+)
+def test_spoken_phone_negatives(text: str) -> None:
+    from edge.recognizers.spoken_phone import SpokenPhoneRecognizer
+
+    assert SpokenPhoneRecognizer().matches(text) == []
+
+
+def test_spoken_phone_in_detect_with_the_tiny_model_rules() -> None:
+    from edge.fusion import Fusion
+
+    fusion = Fusion(None, ["PHONE_NUMBER", "PERSON"])
+    text = "call Niamh on oh seven nine one one, two two three, four eight six"
+    spans = fusion.fuse(text, [])
+    assert [(s.label, s.text) for s in spans] == [
+        ("PHONE_NUMBER", "oh seven nine one one, two two three, four eight six")
+    ]

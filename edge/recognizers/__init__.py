@@ -59,6 +59,7 @@ from edge.recognizers.pl import PlPeselRecognizer
 from edge.recognizers.ruleset import RuleSet
 from edge.recognizers.secrets import KeyedSecretRecognizer, PasswordRecognizer, SecretRecognizer
 from edge.recognizers.sg import SgNricFinRecognizer, SgUenRecognizer
+from edge.recognizers.spoken_phone import SpokenPhoneRecognizer
 from edge.recognizers.ssn import SsnRecognizer
 from edge.recognizers.th import ThTninRecognizer
 from edge.recognizers.uk import (
@@ -90,6 +91,7 @@ RECOGNIZERS: dict[str, type[Recognizer]] = {
         IbanRecognizer,
         SsnRecognizer,
         PhoneRecognizer,
+        SpokenPhoneRecognizer,
         DateRecognizer,
         # global
         CryptoRecognizer,
