@@ -36,6 +36,15 @@ def span(text: str, value: str, label: str, start: int | None = None) -> Span:
         ("hi maria", "maria", "PERSON", "maria"),
         ("at eBay Inc", "eBay Inc", "ORGANIZATION", "eBay Inc"),
         ("in dans nos locaux, 12 rue X", "dans nos locaux, 12 rue X", "STREET_ADDRESS", None),
+        # lower-case words a company or place ran on into are not it; an all-lower-case span
+        # stays, and names and addresses keep theirs (a lower-case surname would leak)
+        ("Tokopedia belum sampai kak", "Tokopedia belum sampai", "ORGANIZATION", "Tokopedia"),
+        ("ask the Unite rep today", "Unite rep", "ORGANIZATION", "Unite"),
+        ("at 27 Elmwood road, leeds", "27 Elmwood road, leeds", "STREET_ADDRESS", None),
+        ("w Харькове ещё", "Харькове ещё", "LOCATION", "Харькове"),
+        ("ask John smith", "John smith", "PERSON", None),  # a surname is never cut off
+        ("bei dm-drogerie markt", "dm-drogerie markt", "ORGANIZATION", "dm-drogerie markt"),
+        ("ask Ludwig van der", "Ludwig van der", "PERSON", "Ludwig van der"),
         # "the" is not part of a date; a day.month. date keeps its dot
         ("see you on the 10th then", "the 10th", "DATE_TIME", "10th"),
         ("am 21.03. um 10 Uhr", "21.03.", "DATE_TIME", "21.03."),
