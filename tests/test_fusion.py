@@ -15,6 +15,7 @@ import edge
 from edge.cli import main
 from edge.errors import SpecError
 from edge.fusion import DENY_LIST, MODEL, MODEL_AND_RULE, Fusion
+from edge.recognizers.iban import IbanRecognizer
 from edge.redaction import Redactor
 from edge.specs import FusionSpec, TaskSpec, load_task_spec
 from edge.types import Span
@@ -472,3 +473,17 @@ def test_a_rule_only_type_beats_the_model_on_the_same_value():
     text = "ask Hunter2 Smith, password: hunter2x"
     wide = model_span(text, "Hunter2 Smith", "PERSON", score=0.91)
     assert keys(fusion().fuse(text, [wide]))[0] == ("PERSON", "Hunter2 Smith", MODEL)
+
+
+def test_a_model_iban_with_good_check_digits_but_an_odd_length_is_kept():
+    """The rule's own matches need the registered length; a span the model read as an IBAN is
+    kept on mod-97 alone (a digit group typed short is still an account number to hide)."""
+    text = "virement vers FR13 3000 6000 0112 3456 7890 18 merci"
+    value = "FR13 3000 6000 0112 3456 7890 18"  # 26 characters: France registers 27
+    start = text.index(value)
+    model = [Span("IBAN_CODE", start, start + len(value), 1.0, value, "model")]
+    assert IbanRecognizer().matches(text) == []
+    assert [s.text for s in fusion().fuse(text, model)] == [value]
+    bad = value[:-1] + "9"  # the check digits no longer agree
+    model = [Span("IBAN_CODE", start, start + len(bad), 1.0, bad, "model")]
+    assert fusion().fuse(text.replace(value, bad), model) == []
