@@ -62,13 +62,15 @@ class IpRecognizer(Recognizer):
 
     def matches(self, text: str) -> list[Span]:
         spans = []
-        for m in _IPV4_RE.finditer(text):
+        # Each form has its separator at least three (IPv4) or two (IPv6) times: a text with
+        # fewer is not scanned (most texts with a digit hold no address).
+        for m in _IPV4_RE.finditer(text) if text.count(".") >= 3 else ():
             if not valid_ipv4(m.group()):
                 continue
             if _VERSION_BEFORE_RE.search(text, max(0, m.start() - 12), m.start()):
                 continue
             spans.append(self.span(text, m.start(), m.end(), self.score))
-        for m in _IPV6_RE.finditer(text):
+        for m in _IPV6_RE.finditer(text) if text.count(":") >= 2 else ():
             candidate, end = m.group(), m.end()
             if candidate.endswith(":") and not candidate.endswith("::"):
                 candidate, end = candidate[:-1], end - 1
