@@ -209,7 +209,7 @@ def tidy(text: str, span: Span) -> Span | None:
         start = _after_lead_in(text, start, end)
     if span.label in TAIL_LABELS and start < end:
         end = _before_tail(text, start, end)
-    elif span.label == "DATE_TIME" and (article := DATE_ARTICLE.match(text, start, end)):
+    if span.label == "DATE_TIME" and (article := DATE_ARTICLE.match(text, start, end)):
         start = article.end()
     if start >= end or not any(ch.isalnum() for ch in text[start:end]):
         return None  # no letter or digit: an emoji, a dash, a slash are never a value

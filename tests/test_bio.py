@@ -53,7 +53,7 @@ def span(text: str, value: str, label: str, start: int | None = None) -> Span:
 )
 def test_tidy_edges(text, value, label, kept):
     out = tidy(text, span(text, value, label))
-    kept = value if kept is None else kept  # None: left as it is (only names lose a lead-in)
+    kept = value if kept is None else kept  # None: left as it is
     assert out is not None and out.text == kept == text[out.start : out.end]
 
 

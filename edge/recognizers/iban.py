@@ -44,14 +44,25 @@ def mod97_ok(iban: str) -> bool:
     return mod_97_10.is_valid(iban[4:] + iban[:4])
 
 
-def valid_iban(compact: str) -> bool:
-    expected = IBAN_LENGTHS.get(compact[:2])
+def iban_shaped(compact: str) -> bool:
+    """What every IBAN check here asks: a known country code, two check digits, letters and
+    digits only, and mod-97."""
     return (
-        expected == len(compact)
+        compact[:2] in IBAN_LENGTHS
         and compact[2:4].isdigit()
-        and 2 <= int(compact[2:4]) <= 98
         and compact.isalnum()
         and mod97_ok(compact)
+    )
+
+
+def valid_iban(compact: str) -> bool:
+    """An IBAN as the rule matches it: ``iban_shaped``, the country's registered length and
+    check digits 02-98."""
+    return (
+        IBAN_LENGTHS.get(compact[:2]) == len(compact)
+        and compact[2:4].isdigit()
+        and 2 <= int(compact[2:4]) <= 98
+        and iban_shaped(compact)
     )
 
 
@@ -73,13 +84,7 @@ class IbanRecognizer(Recognizer):
         (the independent dev parts hold four such, which the length check dropped, all
         found by both models), and a chance mod-97 pass is one in 97."""
         compact = re.sub(r"\s", "", value).upper()
-        return (
-            compact[:2] in IBAN_LENGTHS
-            and 15 <= len(compact) <= 34
-            and compact[2:4].isdigit()
-            and compact.isalnum()
-            and mod97_ok(compact)
-        )
+        return 15 <= len(compact) <= 34 and iban_shaped(compact)
 
     def matches(self, text: str) -> list[Span]:
         spans = []
