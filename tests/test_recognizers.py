@@ -455,6 +455,7 @@ def test_spoken_phone_numbers_read_digit_by_digit() -> None:
         "someone phoned at four",
         "gone to the store at nine",
         "five five five two one nine four four eight zero one two three four five six",  # 16
+        "oh oh oh oh oh oh oh oh",  # no digit word but "oh": what the gate skips
     ],
 )
 def test_spoken_phone_negatives(text: str) -> None:

@@ -45,8 +45,8 @@ class SpokenPhoneRecognizer(Recognizer):
     label = "PHONE_NUMBER"
     name = "spoken_phone"
     score = 0.7
-    # A text without one of these words holds no run (a cheap gate; "o" and "oh" cannot start
-    # a run of seven without another digit word).
+    # A run counts only with one of these words in it (a string of "oh"s is a shout, not a
+    # number), so a text without any of them is not scanned: the gate gives the same answer.
     needs = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
     context = Context(
         words=("phone", "call", "number", "mobile", "cell", "reach", "ring", "text", "extension"),
@@ -56,6 +56,9 @@ class SpokenPhoneRecognizer(Recognizer):
     def matches(self, text: str) -> list[Span]:
         spans = []
         for m in _RUN_RE.finditer(text):
-            if MIN_DIGITS <= spoken_digit_count(m.group()) <= MAX_DIGITS:
+            run = m.group().lower()
+            if not any(w in run for w in self.needs):
+                continue
+            if MIN_DIGITS <= spoken_digit_count(run) <= MAX_DIGITS:
                 spans.append(self.span(text, m.start(), m.end(), self.score))
         return spans
