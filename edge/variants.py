@@ -121,12 +121,20 @@ _ROWS: tuple[VariantInfo, ...] = (
     # Why reduce_range (7-bit weights): on x86 without VNNI (AVX2 only) onnxruntime multiplies u8
     # activations by s8 weights in pairs summed into int16 (vpmaddubsw), which saturates;
     # full-range weights lost the tiny test model's int8 parity on such a CPU (agreement 0.87).
+    # graph "rows-alone": dynamic int8 runs one unpadded row at a time, so the graph is
+    # specialised for that (quantize/rows_alone.py: no mask bias, shapes as constants).
     VariantInfo(
         "int8",
         "onnx",
         "model.int8.onnx",
         "onnx-dynamic",
-        {"method": "dynamic", "weight_type": "QInt8", "per_channel": True, "reduce_range": True},
+        {
+            "method": "dynamic",
+            "weight_type": "QInt8",
+            "per_channel": True,
+            "reduce_range": True,
+            "graph": "rows-alone",
+        },
         _agree(0.99),
         weight_bits=8,
         size_rank=5,

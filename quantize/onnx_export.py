@@ -74,7 +74,16 @@ def quantize_int8(fp32_file: Path, out_file: Path, settings: Mapping[str, Settin
         reduce_range=bool(settings["reduce_range"]),
         weight_type=QuantType[str(settings["weight_type"])],
     )
-    return dict(settings)
+    record = dict(settings)
+    if settings.get("graph") == "rows-alone":
+        from quantize.rows_alone import specialise
+
+        try:
+            specialise(out_file, out_file)
+        except ValueError as e:  # a graph it does not understand runs as exported, just slower
+            warnings.warn(f"int8 graph kept as exported ({e})", stacklevel=2)
+            record["graph"] = "as-exported"
+    return record
 
 
 def int4_available() -> str | None:

@@ -68,7 +68,10 @@ class OnnxBackend(Backend):
             )
         except Exception as e:  # onnxruntime raises its own untyped errors on bad files
             raise ArtifactError(f"ONNX Runtime cannot load {path}: {e}; rebuild it") from None
-        return cls(session, rows_alone=variant.quantization.get("method") in PER_TENSOR_DYNAMIC)
+        q = variant.quantization
+        # a graph specialised for one unpadded row (quantize/rows_alone.py) must run so too
+        alone = q.get("method") in PER_TENSOR_DYNAMIC or q.get("graph") == "rows-alone"
+        return cls(session, rows_alone=alone)
 
     @property
     def max_rows(self) -> int | None:  # type: ignore[override]
