@@ -150,8 +150,8 @@ def specialise(src: Path, dst: Path) -> dict:
     from onnx import numpy_helper
 
     model = onnx.load(str(src))
-    graph = graph_before = model.graph
-    before = sum(n.op_type != "Constant" for n in graph_before.node)
+    graph = model.graph
+    before = sum(n.op_type != "Constant" for n in graph.node)
     lookups = [n.output[0] for n in graph.node if n.op_type == "Gather" and "input_ids" in n.input]
     _vocab(graph)  # raises for a graph that does not look up input_ids in a table
     values = _reach(graph.node, lookups, through_shape=False)  # the hidden states' path
