@@ -180,6 +180,30 @@ def test_default_artifact_is_stale_when_the_adapter_changes(
     assert not defaults.is_current("intent", intent_artifact)
 
 
+def test_default_artifact_stays_current_when_its_graph_was_kept_as_exported(
+    intent_artifact, intent_adapter, tmp_path, monkeypatch
+):
+    """An int8 graph the rows-alone step kept as exported (its check refused the specialised
+    one) was made by today's recipe: `edge demo` must not rebuild it on every start; an int8
+    record from another recipe still makes the artifact stale."""
+    import edge.specs
+    import quantize.defaults as defaults
+    from edge.manifest import read_manifest
+
+    built_with = read_manifest(intent_artifact).task
+    monkeypatch.setattr(edge.specs, "load_task_spec", lambda name: built_with)
+    monkeypatch.setattr(defaults, "default_adapter", lambda task: intent_adapter)
+    art = shutil.copytree(intent_artifact, tmp_path / "art")
+    manifest = json.loads((art / "manifest.json").read_text())
+    int8 = next(v for v in manifest["variants"] if v["name"] == "int8")
+    for graph, current in (("as-exported", True), (None, False)):
+        int8["quantization"]["graph"] = graph
+        if graph is None:
+            del int8["quantization"]["graph"]
+        (art / "manifest.json").write_text(json.dumps(manifest))
+        assert defaults.is_current("intent", art) is current, graph
+
+
 def test_default_models_by_name(tmp_path, monkeypatch, pii_artifact):
     """`--model pii-fast` names a built default model; the runtime and the build agree on the
     defaults' names and tasks; a default that is not built says how to build it."""
