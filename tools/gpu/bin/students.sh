@@ -1,0 +1,35 @@
+#!/bin/bash
+# GPU call "students": three students at once on the one GPU, distilled from $PARK/teacher; each
+# one's tarball goes to $OUT as soon as it is done (one killed at the limit costs only itself).
+set -uo pipefail
+PARK=${PARK:-/root/park}
+PY=${PY:-python3}
+BIN=$(cd "$(dirname "$0")" && pwd)
+OUT=${OUT:?}
+[ -f "$PARK/READY" ] && [ -f "$PARK/teacher/adapter_model.safetensors" ] \
+  || { echo "FATAL: no $PARK/READY or no teacher: the machine was not warm; start again at park1"; exit 3; }
+SITE=$(cat "$PARK/SITE")
+export PYTHONPATH=${SITE:+$SITE:}$PWD PYTHONUNBUFFERED=1 EDGE_GPU_CACHE=$PARK/data.pkl
+# name | base | lora-r | epochs | patience | o-weight | max-minutes (S_* variables: smoke runs only)
+JOBS=(
+  "pii|$PARK/minilm|64|${S_EPOCHS_PII:-3}|6|0.8|${S_MIN_PII:-9.3}"
+  "fast03|$PARK/minilm:L1|128|${S_EPOCHS_FAST:-7}|3|0.3|${S_MIN_FAST:-9.0}"
+  "fast015|$PARK/minilm:L1|128|${S_EPOCHS_FAST:-7}|3|0.15|${S_MIN_FAST:-9.0}"
+)
+t0=$(date +%s)
+for job in "${JOBS[@]}"; do
+  IFS='|' read -r name base r ep pat ow mm <<< "$job"
+  rm -rf "$PARK/s_$name"
+  (
+    $PY "$BIN/edge_gpu.py" train --task pii --base "$base" --dataset pii-mixw \
+      --teacher-base "$PARK/mpnet" --teacher-adapter "$PARK/teacher" --unlabelled clinc150:train \
+      --batch-size 64 --lr 0.0015 --max-minutes "$mm" --distill-alpha 0.5 --o-weight "$ow" \
+      --lora-r "$r" --epochs "$ep" --patience "$pat" --out "$PARK/s_$name" > "$OUT/$name.log" 2>&1
+    rc=$?
+    echo "$name: exit $rc after $(( $(date +%s) - t0 )) s" | tee -a "$OUT/$name.log"
+    [ $rc -eq 0 ] && tar -czf "$OUT/$name.tgz" -C "$PARK" "s_$name"
+  ) &
+done
+wait
+for job in "${JOBS[@]}"; do n=${job%%|*}; grep -E "^epoch|^wrote|exit" "$OUT/$n.log" | sed "s/^/$n: /"; done
+ls -la "$OUT"
