@@ -150,7 +150,11 @@ def demo(rebuild) -> None:
         out, task = default_model_dir(name), default.task
         if rebuild or not is_current(name, out):
             stale = (out / "manifest.json").is_file()
-            what = "rebuilding (adapter or spec changed)" if stale else "building (first run only)"
+            what = (
+                "rebuilding (adapter, spec or int8 recipe changed)"
+                if stale
+                else "building (first run only)"
+            )
             click.echo(f"{what} the default {name} model into {out} ...")
             build_default(name, out, force=True)
         loaded = load_model(str(out), task, None, None)
