@@ -70,13 +70,23 @@ def _rewire(graph, replace: dict[str, str], only: set[str] | None = None) -> Non
             n.input[k] = name
 
 
+def _lookups(graph) -> list:
+    """The Gather nodes that look ``input_ids`` up in a table (the word embeddings)."""
+    tables = {i.name for i in graph.initializer}
+    return [
+        n
+        for n in graph.node
+        if n.op_type == "Gather" and n.input[1] == "input_ids" and n.input[0] in tables
+    ]
+
+
 def _vocab(graph) -> int:
-    """Rows of the table ``input_ids`` index (the word embeddings)."""
-    dims = {i.name: i.dims for i in graph.initializer}
-    for n in graph.node:
-        if n.op_type == "Gather" and n.input[1] == "input_ids" and n.input[0] in dims:
-            return int(dims[n.input[0]][0])
-    raise ValueError("no lookup of input_ids in an embedding table found")
+    """Rows of the table ``input_ids`` index."""
+    lookups = _lookups(graph)
+    if not lookups:
+        raise ValueError("no lookup of input_ids in an embedding table found")
+    (table,) = [i for i in graph.initializer if i.name == lookups[0].input[0]]
+    return int(table.dims[0])
 
 
 def _feeds(graph, length: int, seed: int = 0) -> dict[str, np.ndarray]:
@@ -152,8 +162,8 @@ def specialise(src: Path, dst: Path) -> dict:
     model = onnx.load(str(src))
     graph = model.graph
     before = sum(n.op_type != "Constant" for n in graph.node)
-    lookups = [n.output[0] for n in graph.node if n.op_type == "Gather" and "input_ids" in n.input]
     _vocab(graph)  # raises for a graph that does not look up input_ids in a table
+    lookups = [n.output[0] for n in _lookups(graph)]
     values = _reach(graph.node, lookups, through_shape=False)  # the hidden states' path
 
     # 1. the attention bias of an all-ones mask is zero: bypass the Adds that apply it (found
