@@ -49,6 +49,17 @@ SMALL = (
 )
 
 
+def write_fp16(src: Path, dst: Path) -> None:
+    """The fp16 rendering carried to the GPU (and whose sha the records keep): floats fp16, ints
+    as they are, metadata format=pt."""
+    sd = load_file(str(src))
+    save_file(
+        {k: (v.half() if v.is_floating_point() else v).contiguous() for k, v in sd.items()},
+        str(dst),
+        metadata={"format": "pt"},
+    )
+
+
 def q8(sd: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], dict]:
     out, meta = {}, {}
     for k, v in sd.items():
@@ -111,12 +122,7 @@ def main() -> None:
     for f in msrc.iterdir():
         if f.is_file() and f.suffix != ".safetensors":
             shutil.copy2(f, stage / "minilm" / f.name)
-    msd = load_file(str(msrc / "model.safetensors"))
-    save_file(
-        {k: (v.half() if v.is_floating_point() else v).contiguous() for k, v in msd.items()},
-        str(stage / "minilm" / "model.safetensors"),
-        metadata={"format": "pt"},
-    )
+    write_fp16(msrc / "model.safetensors", stage / "minilm" / "model.safetensors")
     copy_sha = open_base(stage / "minilm").sha256()
     print("minilm fp16 copy sha256", copy_sha)
     assert copy_sha.startswith("9c6afadd"), (

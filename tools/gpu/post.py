@@ -101,8 +101,7 @@ def num(x: float) -> str:
 
 def fp16_copy_sha(src: Path, name_suffix: str = "", export: bool = True) -> str:
     """sha256 (open_base's) of the fp16 rendering of a base folder, as carried to the GPU."""
-    import torch  # noqa: F401
-    from safetensors.torch import load_file, save_file
+    from pack import write_fp16  # beside this file: the rendering pack.py carried
 
     from quantize.sources import open_base
 
@@ -110,12 +109,7 @@ def fp16_copy_sha(src: Path, name_suffix: str = "", export: bool = True) -> str:
         t = Path(tmp)
         for f in ("config.json", "tokenizer.json"):
             shutil.copy2(src / f, t / f)
-        sd = load_file(str(src / "model.safetensors"))
-        save_file(
-            {k: (v.half() if v.is_floating_point() else v).contiguous() for k, v in sd.items()},
-            str(t / "model.safetensors"),
-            metadata={"format": "pt"},
-        )
+        write_fp16(src / "model.safetensors", t / "model.safetensors")
         return open_base(f"{t}{name_suffix}", export=export).sha256()
 
 
