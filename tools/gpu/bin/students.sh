@@ -6,6 +6,11 @@ PARK=${PARK:-/root/park}
 PY=${PY:-python3}
 BIN=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:?}
+# A teacher trained in an earlier session travels back as its tarball parts in .gpu/tin/
+# (teacher.tgz.00, .01, ...; carry ".gpu/tin"): it is unpacked into $PARK/teacher when none is there.
+if [ ! -f "$PARK/teacher/adapter_model.safetensors" ] && ls .gpu/tin/teacher.tgz.* > /dev/null 2>&1; then
+  rm -rf "$PARK/teacher" && cat .gpu/tin/teacher.tgz.* | tar -xzf - -C "$PARK" && echo "students: teacher from .gpu/tin"
+fi
 [ -f "$PARK/READY" ] && [ -f "$PARK/teacher/adapter_model.safetensors" ] \
   || { echo "FATAL: no $PARK/READY or no teacher: the machine was not warm; start again at park1"; exit 3; }
 SITE=$(cat "$PARK/SITE")
@@ -16,6 +21,12 @@ JOBS=(
   "fast03|$PARK/minilm:L1|128|${S_EPOCHS_FAST:-7}|3|0.3|${S_MIN_FAST:-9.0}"
   "fast015|$PARK/minilm:L1|128|${S_EPOCHS_FAST:-7}|3|0.15|${S_MIN_FAST:-9.0}"
 )
+# S_JOBS="pii fast03": only those (one student alone on the GPU trains faster than three at once)
+if [ -n "${S_JOBS:-}" ]; then
+  keep=()
+  for job in "${JOBS[@]}"; do [[ " $S_JOBS " == *" ${job%%|*} "* ]] && keep+=("$job"); done
+  JOBS=("${keep[@]}")
+fi
 t0=$(date +%s)
 for job in "${JOBS[@]}"; do
   IFS='|' read -r name base r ep pat ow mm <<< "$job"
