@@ -198,6 +198,10 @@ class Fusion:
         """Different types overlap: does the span kept so far beat the rule match?"""
         if kept.source != MODEL:
             return True  # it already holds a better rule match or a deny-list entry
+        if rule.label in self.model_types:
+            # A rule of a name type (a chat's speaker, a bank beside an IBAN) read the words'
+            # place in the layout; the model read the words themselves: its type stands.
+            return True
         if holds(rule, kept):
             return False  # the model's span is a fragment of the rule's entity
         ctx = self.enhancer.contexts.get(rule.label)

@@ -15,6 +15,8 @@ RULE_LABELS: tuple[str, ...] = (
     "US_SSN",
     "PHONE_NUMBER",
     "DATE_TIME",
+    "PERSON",
+    "ORGANIZATION",
     "CRYPTO",
     "MAC_ADDRESS",
     "MEDICAL_LICENSE",

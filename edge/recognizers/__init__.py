@@ -19,7 +19,9 @@ from edge.recognizers.au import (
     AuMedicareRecognizer,
     AuTfnRecognizer,
 )
+from edge.recognizers.bank_name import BankNameRecognizer
 from edge.recognizers.base import Recognizer
+from edge.recognizers.chat_speaker import ChatSpeakerRecognizer
 from edge.recognizers.context import ContextEnhancer
 from edge.recognizers.credit_card import CreditCardRecognizer
 from edge.recognizers.crypto import CryptoRecognizer
@@ -93,6 +95,8 @@ RECOGNIZERS: dict[str, type[Recognizer]] = {
         PhoneRecognizer,
         SpokenPhoneRecognizer,
         DateRecognizer,
+        ChatSpeakerRecognizer,
+        BankNameRecognizer,
         # global
         CryptoRecognizer,
         MacAddressRecognizer,
