@@ -174,6 +174,30 @@ DOTTED_DATE_END = re.compile(r"(?<!\d)\d{1,2}\.\d{1,2}\.$")
 DATE_ARTICLE = re.compile(r"the\s+(?=\d)", re.IGNORECASE)
 
 
+# A date in Chinese, Japanese or Korean ends on a digit, a date or time unit or a closing
+# bracket ("3月18日（火）14:00", "2025년 3월 14일", "10時"); what the model ran on into after it is
+# the sentence ("2024年12月3日因胸", "14:00からでいかが", "14일에", "2시로 확정되었습니다"), and
+# kana before its first digit are the sentence too ("わせは3月18日"). Chosen on the pooled
+# dev parts (thirteenth round), where `pii` cut six such dates too long.
+CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+CJK_DATE_END = re.compile(r"[\d年月日時分秒时半년월일시분초반)）]")
+KANA_LEAD = re.compile(r"[\u3040-\u309f]+(?=\d)")
+
+
+def _cjk_date_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """A CJK date's extent without the sentence the model ran on into on either side."""
+    if not CJK_CHAR.search(text, start, end):
+        return start, end
+    last = end
+    while last > start and not CJK_DATE_END.match(text, last - 1):
+        last -= 1
+    if last > start:
+        end = last
+    if lead := KANA_LEAD.match(text, start, end):
+        start = lead.end()
+    return start, end
+
+
 def _keeps_dot(inner: str, label: str) -> bool:
     last_word = re.split(r"[\s,]", inner[:-1])[-1].lower()
     return (
@@ -211,6 +235,8 @@ def tidy(text: str, span: Span) -> Span | None:
         end = _before_tail(text, start, end)
     if span.label == "DATE_TIME" and (article := DATE_ARTICLE.match(text, start, end)):
         start = article.end()
+    if span.label == "DATE_TIME" and start < end:
+        start, end = _cjk_date_bounds(text, start, end)
     if start >= end or not any(ch.isalnum() for ch in text[start:end]):
         return None  # no letter or digit: an emoji, a dash, a slash are never a value
     if (start, end) == (span.start, span.end):

@@ -49,6 +49,17 @@ def span(text: str, value: str, label: str, start: int | None = None) -> Span:
         ("see you on the 10th then", "the 10th", "DATE_TIME", "10th"),
         ("am 21.03. um 10 Uhr", "21.03.", "DATE_TIME", "21.03."),
         ("the day after", "the day after", "DATE_TIME", None),
+        # a CJK date ends on a digit, a unit or a bracket; kana before its first digit go
+        (
+            "打ち合わせは3月18日（火）14:00からで",
+            "わせは3月18日（火）14:00からで",
+            "DATE_TIME",
+            "3月18日（火）14:00",
+        ),
+        ("2024年12月3日因胸痛入院", "2024年12月3日因胸", "DATE_TIME", "2024年12月3日"),
+        ("3월 20일 오후 2시로 확정", "3월 20일 오후 2시로 확정", "DATE_TIME", "3월 20일 오후 2시"),
+        ("田村: 19時半に改札で", "19時半", "DATE_TIME", None),
+        ("明日 10時", "明日 10時", "DATE_TIME", None),
     ],
 )
 def test_tidy_edges(text, value, label, kept):
