@@ -34,7 +34,9 @@ The merge, for one text (``Fusion.fuse``):
    - another type: the rule wins if its span holds the model's span entirely (the model's
      PERSON "maria" inside the email "maria.garcia@example.com" is a fragment of the email), or
      covers it and is a type the model cannot produce (a rule-only type: "hunter2" after
-     "my password is" is a SECRET, whatever name the model took it for);
+     "my password is" is a SECRET, whatever name the model took it for), or has the very same
+     extent and comes from a recognizer whose layout proves the type
+     (``overrules_model_type``: one word in brackets after an IBAN is the bank);
      otherwise the **model wins for its context types** (``model_types``: PERSON,
      STREET_ADDRESS, LOCATION, ORGANIZATION: a house number or postcode inside an address is
      the address), and for other types a **validated rule beats a low-score model span**
@@ -194,16 +196,20 @@ class Fusion:
         allowed = find_values(text, self.spec.allow)
         return [s for s in spans if not any(a <= s.start and s.end <= b for a, b, _ in allowed)]
 
+    @staticmethod
+    def _overrules(rule: Span) -> bool:
+        """Whether the recognizer behind ``rule`` proves its type (``overrules_model_type``)."""
+        cls = RECOGNIZERS.get(rule.source.removeprefix("rule:").split("/")[0])
+        return cls is not None and cls.overrules_model_type
+
     def _model_wins(self, text: str, kept: Span, rule: Span) -> bool:
         """Different types overlap: does the span kept so far beat the rule match?"""
         if kept.source != MODEL:
             return True  # it already holds a better rule match or a deny-list entry
-        if rule.label in self.model_types:
-            # A rule of a name type (a chat's speaker, a bank beside an IBAN) read the words'
-            # place in the layout; the model read the words themselves: its type stands.
-            return True
         if holds(rule, kept):
             return False  # the model's span is a fragment of the rule's entity
+        if (rule.start, rule.end) == (kept.start, kept.end) and self._overrules(rule):
+            return False  # the layout proves the type of these very words (a bank by an IBAN)
         ctx = self.enhancer.contexts.get(rule.label)
         # Whether the match counts on its own: for a bank account number (any 8-17 digits) the
         # required word is all the evidence there is, no more than the model's reading.

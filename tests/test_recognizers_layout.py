@@ -89,3 +89,20 @@ def test_fusion_adds_a_missed_speaker_but_keeps_the_models_type() -> None:
     assert (fused[0].label, fused[0].text, fused[0].source) == ("LOCATION", "Дима", "model")
     same_type = fusion.fuse(CHAT, [Span("PERSON", 0, 4, 0.9, "Дима")])
     assert (same_type[0].label, same_type[0].source) == ("PERSON", "model+rule")
+
+
+def test_fusion_takes_the_banks_type_over_the_models_for_the_same_word() -> None:
+    fusion = Fusion(None, ["ORGANIZATION", "LOCATION", "PERSON", "IBAN_CODE"])
+    text = "Saimaan Puu Oy maksaa laskun tilille FI52 1571 3500 0482 71 (Nordea) viimeistään."
+    start = text.index("Nordea")
+    fused = fusion.fuse(text, [Span("LOCATION", start, start + 6, 0.94, "Nordea")])
+    (bank,) = [s for s in fused if s.text == "Nordea"]
+    assert (bank.label, bank.source) == ("ORGANIZATION", "rule:bank_name")
+    # a model span of another type that is longer than the bank stands: only the same words
+    # change type
+    longer = fusion.fuse(
+        text, [Span("LOCATION", start, start + 19, 0.94, text[start : start + 19])]
+    )
+    assert [(s.label, s.text) for s in longer if s.start >= start] == [
+        ("LOCATION", "Nordea) viimeistään")
+    ]

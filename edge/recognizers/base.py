@@ -91,6 +91,10 @@ class Recognizer:
     needs: ClassVar[tuple[str, ...]] = ()
     # the extra to install when ``available()`` is False (the warning names it)
     extra: ClassVar[str] = "rules"
+    # True when a match's type stands against the model's other type for the very same words
+    # (edge.fusion): the layout proves the type ("Nordea" in brackets after an IBAN is a bank,
+    # whatever the model took it for). False: the model's reading of its own types wins a tie.
+    overrules_model_type: ClassVar[bool] = False
 
     @classmethod
     def available(cls) -> bool:

@@ -19,8 +19,8 @@ open vocabulary no word list covers: on the training documents, robots.txt ("Dis
 "Allow:"), HTTP headers ("X-Request-ID:"), chat roles ("Visitor:") and clinical notes
 ("Allergies:", "Triage:") took 122 wrong PERSON spans from the rule before this restriction.
 
-The score (0.6) is a pattern's: the model's reading of the same words wins an overlap
-(edge.fusion: a rule of a name type defers to the model).
+The score (0.6) is a pattern's; where the model gave the same words another name type, its
+type stands (edge.fusion: the model wins overlaps for its context types).
 """
 
 from __future__ import annotations
