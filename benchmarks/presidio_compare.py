@@ -375,10 +375,16 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
-def write_report(report: dict, out: Path) -> None:
-    """report.json and report.md, written into a temporary sibling and swapped into place."""
+def check_out(out: Path) -> None:
+    """Refuse an ``--out`` that would be lost (a folder holding something else) before the
+    minutes of measuring, not after them."""
     if out.exists() and not (out / "report.json").is_file():
         raise DataError(f"{out} exists and holds no previous report; pick another --out")
+
+
+def write_report(report: dict, out: Path) -> None:
+    """report.json and report.md, written into a temporary sibling and swapped into place."""
+    check_out(out)
     with staged_dir(out) as tmp:
         (tmp / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
         (tmp / "report.md").write_text(markdown(report), encoding="utf-8")
@@ -479,6 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from edge.defaults import resolve_model
 
+        check_out(Path(args.out))
         edge_tools = [
             EdgeTool(
                 resolve_model(m, "pii"),

@@ -183,6 +183,15 @@ def test_run_dataset_scores_times_and_reports_both_tools(tmp_path):
         pc.write_report(report, tmp_path / "other")
 
 
+def test_compare_refuses_a_taken_out_folder_before_measuring(tmp_path, capsys):
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    # a model that does not exist: the --out check comes first, so no model is looked for
+    assert pc.main(["--model", str(tmp_path / "no-model"), "--out", str(taken)]) != 0
+    err = capsys.readouterr().err
+    assert "holds no previous report" in err and "no-model" not in err
+
+
 def test_handwritten_set_is_sound_and_matches_its_source():
     records = handwritten.load()
     assert len(records) >= 150
