@@ -189,7 +189,10 @@ def test_rules_baseline_finds_email(pii_spec):
         pii_spec, [{"text": "write to bob@mail.org now", "spans": [sp("EMAIL_ADDRESS", 9, 21)]}]
     )
     assert res["headline"]["value"] == 1.0
-    assert "PERSON" not in res["source"]["entities_covered"]
+    covered = res["source"]["entities_covered"]
+    # names and banks only from layout (chat speakers, a bank beside an IBAN); places never
+    assert "LOCATION" not in covered and "STREET_ADDRESS" not in covered
+    assert "EMAIL_ADDRESS" in covered and "PERSON" in covered
 
 
 def test_centroid_baseline_fits_and_predicts(tiny_base, intent_spec):
