@@ -106,3 +106,12 @@ def test_fusion_takes_the_banks_type_over_the_models_for_the_same_word() -> None
     assert [(s.label, s.text) for s in longer if s.start >= start] == [
         ("LOCATION", "Nordea) viimeistään")
     ]
+
+
+def test_bank_names_of_many_ibans_on_one_line() -> None:
+    # every placement is read in place (no copy of the text per IBAN): a long line stays linear
+    line = " ".join(["LHV → DE56 1203 0000 1029 3847 56 (DKB)"] * 300)
+    found = BankNameRecognizer().matches(line)
+    assert [s.text for s in found].count("DKB") == 300
+    assert [s.text for s in found].count("LHV") == 300
+    assert all(line[s.start : s.end] == s.text for s in found)

@@ -34,7 +34,11 @@ _WORD = r"[^\W\d_](?:[^\W\d_]|[&'’.-]){0,24}"
 _NAME = _WORD
 _AFTER_BRACKETS_RE = re.compile(rf"[ \t]*\((?P<name>{_NAME})\)")
 _AFTER_DASH_RE = re.compile(rf"[ \t]+[—–-][ \t]+(?P<name>{_NAME})[ \t]*(?:\n|$)")
-_BEFORE_ARROW_RE = re.compile(rf"(?:^|(?<=\s))(?P<name>{_WORD})[ \t]*(?:→|->)[ \t]*$")
+# searched up to the IBAN's start only (``endpos``), so \Z is where the IBAN begins
+_BEFORE_ARROW_RE = re.compile(rf"(?<!\S)(?P<name>{_WORD})[ \t]*(?:→|->)[ \t]*\Z")
+# how far before an IBAN the arrow's bank may start: a word of at most 25 letters, the arrow
+# and spaces (a bound, so a text of many IBANs on one line is read in linear time)
+LOOKBACK = 40
 
 
 def _is_bank_shaped(name: str) -> bool:
@@ -60,16 +64,16 @@ class BankNameRecognizer(Recognizer):
     def matches(self, text: str) -> list[Span]:
         spans = []
         for iban in self._iban.matches(text):
-            tail = text[iban.end :]
+            # patterns run in place (pos, endpos): slicing the text per IBAN was quadratic
             found = [
-                (iban.end + m.start("name"), iban.end + m.end("name"))
-                for m in (_AFTER_BRACKETS_RE.match(tail), _AFTER_DASH_RE.match(tail))
+                (m.start("name"), m.end("name"))
+                for m in (
+                    _AFTER_BRACKETS_RE.match(text, iban.end),
+                    _AFTER_DASH_RE.match(text, iban.end),
+                    _BEFORE_ARROW_RE.search(text, max(0, iban.start - LOOKBACK), iban.start),
+                )
                 if m
             ]
-            line_start = text.rfind("\n", 0, iban.start) + 1
-            before = _BEFORE_ARROW_RE.search(text[line_start : iban.start])
-            if before:
-                found.append((line_start + before.start("name"), line_start + before.end("name")))
             for start, end in found:
                 if _is_bank_shaped(text[start:end]):
                     spans.append(self.span(text, start, end, self.score))
