@@ -17,6 +17,7 @@ import calendar
 import re
 
 from edge.recognizers.base import Context, Recognizer, is_word_char
+from edge.spans import first_come
 from edge.types import Span
 
 _MONTH_NUMBERS: dict[str, int] = {
@@ -146,10 +147,7 @@ class DateRecognizer(Recognizer):
                 continue
             spans.append(self.span(text, start, end, score))
         # Among readings of the same text prefer the longest ("3 March 2024" over "March 2024").
-        kept: list[Span] = []
-        for span in sorted(spans, key=lambda s: (s.start - s.end, -s.score, s.start)):
-            if all(span.end <= k.start or span.start >= k.end for k in kept):
-                kept.append(span)
+        kept = first_come(sorted(spans, key=lambda s: (s.start - s.end, -s.score, s.start)))
         return sorted(kept, key=lambda s: s.start)
 
     def _named_score(self, raw_year: str | None, month: int, day: int) -> float | None:
