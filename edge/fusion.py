@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 
 from edge.bio import tidy, with_bounds
@@ -66,7 +67,7 @@ from edge.errors import SpecError
 from edge.recognizers import RECOGNIZERS, RuleSet, build_recognizers
 from edge.recognizers.base import Recognizer, on_token_edges
 from edge.recognizers.context import ContextEnhancer
-from edge.spans import resolve_overlaps
+from edge.spans import DisjointSpans, resolve_overlaps
 from edge.specs import FusionSpec
 from edge.types import Span
 
@@ -243,19 +244,39 @@ class Fusion:
         ]
         kept += deny
         kept = self._split_run_together(text, kept, rules)
-        for rule in sorted(rules, key=lambda s: (-s.score, s.start)):
-            over = [k for k in kept if overlaps(k, rule)]
-            if not over:
-                kept.append(rule)
-                continue
-            same = [k for k in over if k.label == rule.label]
-            if any(self._model_wins(text, k, rule) for k in over if k.label != rule.label):
-                continue
-            beaten = [k for k in over if k.label != rule.label]
-            kept = [k for k in kept if not overlaps(k, rule)]
-            kept += [r for k in beaten for r in _remainders(text, k, rule)]
-            kept.append(self._merge(text, rule, same) if same else rule)
+        ranked = sorted(rules, key=lambda s: (-s.score, s.start))
+        if DisjointSpans.holds_disjoint(kept):
+            kept = self._merge_rules(text, DisjointSpans(kept), ranked)
+        else:  # spans given from outside that overlap: the plain scan, the same answer
+            for rule in ranked:
+                over = [k for k in kept if overlaps(k, rule)]
+                merged = self._merged_with(text, rule, over)
+                if merged is not None:
+                    kept = [k for k in kept if not overlaps(k, rule)] + merged
         return sorted(self.drop_allowed(text, kept), key=lambda s: (s.start, s.end))
+
+    def _merge_rules(self, text: str, kept: DisjointSpans, ranked: list[Span]) -> list[Span]:
+        """Each rule match, best first, against the kept spans it overlaps (found by bisection:
+        a text of thousands of entities stays linear)."""
+        for rule in ranked:
+            lo, hi = kept.overlapping(rule)
+            merged = self._merged_with(text, rule, kept.spans[lo:hi])
+            if merged is not None:
+                kept.replace(lo, hi, merged)
+        return kept.spans
+
+    def _merged_with(self, text: str, rule: Span, over: list[Span]) -> list[Span] | None:
+        """What replaces the kept spans ``over`` that ``rule`` overlaps (the rule, merged with
+        same-type spans, and what beaten spans keep outside it); None: the kept spans win."""
+        if not over:
+            return [rule]
+        same = [k for k in over if k.label == rule.label]
+        if any(self._model_wins(text, k, rule) for k in over if k.label != rule.label):
+            return None
+        beaten = [k for k in over if k.label != rule.label]
+        kept = [r for k in beaten for r in _remainders(text, k, rule)]
+        kept.append(self._merge(text, rule, same) if same else rule)
+        return kept
 
     def _checked(self, text: str, span: Span, rules: list[Span]) -> Span | None:
         """A model span that passes its type's check; else, where one validated rule match of
@@ -275,10 +296,12 @@ class Fusion:
     def _split_run_together(text: str, kept: list[Span], rules: list[Span]) -> list[Span]:
         """Model spans holding two or more rule matches of their own type → those matches."""
         out = []
+        ordered = sorted(rules, key=lambda r: r.start)
+        starts = [r.start for r in ordered]
         for k in kept:
-            inside = [
-                r for r in rules if r.label == k.label and k.start <= r.start < r.end <= k.end
-            ]
+            # the rules starting inside k, found by bisection (a scan per span was quadratic)
+            near = ordered[bisect_left(starts, k.start) : bisect_left(starts, k.end)]
+            inside = [r for r in near if r.label == k.label and r.start < r.end <= k.end]
             if k.source != MODEL or len(inside) < 2:
                 out.append(k)
                 continue

@@ -487,3 +487,39 @@ def test_a_model_iban_with_good_check_digits_but_an_odd_length_is_kept():
     bad = value[:-1] + "9"  # the check digits no longer agree
     model = [Span("IBAN_CODE", start, start + len(bad), 1.0, bad, "model")]
     assert fusion().fuse(text.replace(value, bad), model) == []
+
+
+def test_a_long_text_of_many_entities_fuses_as_its_pieces_do(monkeypatch):
+    """The merge finds the kept spans a rule match overlaps by bisection (edge.spans
+    DisjointSpans): a text of many repeated pieces gets each piece's answer, shifted, and the
+    plain scan (kept for given spans that overlap each other) gives the same answer."""
+    piece = (
+        "Call Maria on +1 415 555 0132 on March 3, 2024, IBAN DE89 3704 0044 0532 0130 00 (DKB). "
+    )
+    f = fusion()
+    model = [
+        model_span(piece, "Maria", "PERSON"),
+        model_span(piece, "+1 415 555", "PHONE_NUMBER", 0.9),  # cut short: the rule extends it
+        model_span(piece, "March 3, 2024, IBAN", "DATE_TIME", 0.7),  # the date rule beats it
+    ]
+    one = f.fuse(piece, model)
+    assert ("PHONE_NUMBER", "+1 415 555 0132", MODEL_AND_RULE) in keys(one)
+    n = 200
+    text = piece * n
+    shifted = [
+        Span(s.label, s.start + i * len(piece), s.end + i * len(piece), s.score, s.text, s.source)
+        for i in range(n)
+        for s in model
+    ]
+    many = f.fuse(text, shifted)
+    expect = [
+        (s.label, s.start + i * len(piece), s.end + i * len(piece), s.source)
+        for i in range(n)
+        for s in one
+    ]
+    assert [(s.label, s.start, s.end, s.source) for s in many] == expect
+    # the plain scan (taken when given spans overlap each other) answers the same
+    from edge.spans import DisjointSpans
+
+    monkeypatch.setattr(DisjointSpans, "holds_disjoint", staticmethod(lambda spans: False))
+    assert f.fuse(text, shifted) == many
