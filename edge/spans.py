@@ -101,10 +101,13 @@ def merge_spans(spans: Iterable[Span], answers: Sequence[Span] = ()) -> list[Spa
         else:
             groups.append([s])
             end = s.end
+    by_extent: dict[tuple[int, int], list[Span]] = {}  # a lookup, not a scan per run
+    for s in answers:
+        by_extent.setdefault((s.start, s.end), []).append(s)
     merged = []
     for g in groups:
         lo, hi = min(s.start for s in g), max(s.end for s in g)
-        covering = [s for s in answers if s.start == lo and s.end == hi]
+        covering = by_extent.get((lo, hi), [])
         covering = covering or [s for s in g if s.start == lo and s.end == hi]
         # One detector saw the whole run (the rule's email around the model's "maria"): its type
         # names the run. Otherwise the longest span resolve_overlaps keeps names it.
