@@ -245,8 +245,9 @@ class Fusion:
         kept += deny
         kept = self._split_run_together(text, kept, rules)
         ranked = sorted(rules, key=lambda s: (-s.score, s.start))
-        if DisjointSpans.holds_disjoint(kept):
-            kept = self._merge_rules(text, DisjointSpans(kept), ranked)
+        disjoint = DisjointSpans(kept)
+        if disjoint.is_disjoint():
+            kept = self._merge_rules(text, disjoint, ranked)
         else:  # spans given from outside that overlap: the plain scan, the same answer
             for rule in ranked:
                 over = [k for k in kept if overlaps(k, rule)]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from itertools import pairwise
 
 from edge.types import Span
 
@@ -19,27 +18,23 @@ def first_come(ranked: Iterable[Span]) -> list[Span]:
     """The spans, in the given order, that overlap none kept before them (in that order).
 
     Why not a loop over everything kept: that is quadratic, and a text of thousands of dates or
-    chat lines held tens of seconds in it. The kept spans do not overlap, so sorted by start
-    their ends are sorted too: of those starting before a candidate ends, only the last can
-    reach into it (one bisection per candidate).
+    chat lines held tens of seconds in it; ``DisjointSpans`` finds the overlaps by bisection.
     """
-    starts: list[int] = []
-    ends: list[int] = []
-    kept: list[Span] = []
+    kept = DisjointSpans(())
+    chosen: list[Span] = []
     for span in ranked:
-        i = bisect_left(starts, span.end)
-        if i and ends[i - 1] > span.start:
-            continue
-        starts.insert(i, span.start)
-        ends.insert(i, span.end)
-        kept.append(span)
-    return kept
+        lo, hi = kept.overlapping(span)
+        if lo == hi:
+            kept.replace(lo, lo, [span])
+            chosen.append(span)
+    return chosen
 
 
 class DisjointSpans:
     """Spans that overlap none of each other, sorted by start, with the ones a span overlaps
     found by bisection: the index range ``[lo, hi)`` of ``overlapping``, which ``replace``
-    swaps for new spans lying within the same stretch of text.
+    swaps for new spans lying within the same stretch of text. Sorted by start, disjoint
+    spans have sorted ends too, which is what the bisection needs.
 
     Why: hybrid detection checks every rule match against the spans kept so far; a scan of all
     of them per match made a text of thousands of entities quadratic (edge.fusion).
@@ -50,12 +45,11 @@ class DisjointSpans:
         self.starts = [s.start for s in self.spans]
         self.ends = [s.end for s in self.spans]
 
-    @staticmethod
-    def holds_disjoint(spans: Sequence[Span]) -> bool:
-        """Whether ``spans`` are non-empty and overlap none of each other (what this needs)."""
-        ordered = sorted(spans, key=lambda s: s.start)
-        return all(s.end > s.start for s in ordered) and all(
-            a.end <= b.start for a, b in pairwise(ordered)
+    def is_disjoint(self) -> bool:
+        """Whether the spans given are non-empty and overlap none of each other (what the
+        bisection needs)."""
+        return all(s.end > s.start for s in self.spans) and all(
+            end <= start for end, start in zip(self.ends, self.starts[1:], strict=False)
         )
 
     def overlapping(self, span: Span) -> tuple[int, int]:

@@ -31,9 +31,8 @@ NOT_BANKS = frozenset(_NOT_BANKS_TEXT.split())
 # Letters, no digits: "(REF. INV-2024-2941)" is no bank.
 _WORD = r"[^\W\d_](?:[^\W\d_]|[&'’.-]){0,24}"
 # One word: an account holder's name in the same place has two or more ("(Ingrid Haugen)").
-_NAME = _WORD
-_AFTER_BRACKETS_RE = re.compile(rf"[ \t]*\((?P<name>{_NAME})\)")
-_AFTER_DASH_RE = re.compile(rf"[ \t]+[—–-][ \t]+(?P<name>{_NAME})[ \t]*(?:\n|$)")
+_AFTER_BRACKETS_RE = re.compile(rf"[ \t]*\((?P<name>{_WORD})\)")
+_AFTER_DASH_RE = re.compile(rf"[ \t]+[—–-][ \t]+(?P<name>{_WORD})[ \t]*(?:\n|$)")
 # searched up to the IBAN's start only (``endpos``), so \Z is where the IBAN begins
 _BEFORE_ARROW_RE = re.compile(rf"(?<!\S)(?P<name>{_WORD})[ \t]*(?:→|->)[ \t]*\Z")
 # how far before an IBAN the arrow's bank may start: a word of at most 25 letters, the arrow

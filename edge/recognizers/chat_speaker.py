@@ -76,9 +76,7 @@ def _is_latin(word: str) -> bool:
 
 def _is_name_shaped(word: str) -> bool:
     """Two letters or more; a capital first in a cased script; not all capitals."""
-    if len(word) < 2 or word[0].islower():
-        return False
-    return not (word.isupper() and any(c.isupper() for c in word))
+    return len(word) >= 2 and not word[0].islower() and not word.isupper()
 
 
 class ChatSpeakerRecognizer(Recognizer):
@@ -100,6 +98,6 @@ class ChatSpeakerRecognizer(Recognizer):
             return []
         return [
             self.span(text, m.start("name"), m.end("name"), self.score)
-            for m, w in zip(openers, folded, strict=True)
-            if w not in ROLE_WORDS and _is_name_shaped(m.group("name")) and not _is_latin(w)
+            for m, word, w in zip(openers, words, folded, strict=True)
+            if w not in ROLE_WORDS and _is_name_shaped(word) and not _is_latin(word)
         ]
