@@ -83,6 +83,11 @@ def main() -> None:
         "--parts", type=int, default=5, help="cut the payload into this many equal parts"
     )
     ap.add_argument("--max-part-mib", type=float, default=34.0)
+    ap.add_argument(
+        "--no-mpnet",
+        action="store_true",
+        help="leave the MPNet base out (students taught by the shipped 6-layer MiniLM adapter)",
+    )
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
     from quantize.sources import open_base, resolve_base
@@ -90,7 +95,8 @@ def main() -> None:
     stage = GPU / "stage"
     shutil.rmtree(stage, ignore_errors=True)
     (stage / "whl").mkdir(parents=True)
-    (stage / "mpnet").mkdir()
+    if not args.no_mpnet:
+        (stage / "mpnet").mkdir()
     (stage / "minilm").mkdir()
 
     wheels = sorted((ROOT / ".whl").glob("*.whl"))
@@ -98,24 +104,26 @@ def main() -> None:
     for w in wheels:
         shutil.copy2(w, stage / "whl" / w.name)
 
-    # MPNet: int8 groups of 64 + fp16 scales
-    assert open_base(MPNET_SRC, export=False).sha256().startswith("5dd83f3c"), "unexpected MPNet"
-    for name in SMALL:
-        if (MPNET_SRC / name).is_file():
-            shutil.copy2(MPNET_SRC / name, stage / "mpnet" / name)
-    sd = load_file(str(MPNET_SRC / "model.safetensors"))
-    qsd, qmeta = q8(sd)
-    save_file(
-        qsd,
-        str(stage / "mpnet" / "model.q8.safetensors"),
-        metadata={"format": "q8g64", "quantized": json.dumps(qmeta)},
-    )
-    # worst relative error, for the record
-    worst = 0.0
-    for k, m in qmeta.items():
-        d = (qsd[k + "::q"].float() * qsd[k + "::s"].float()[:, None]).reshape(m["shape"])
-        worst = max(worst, float((d - sd[k]).abs().max() / sd[k].abs().max()))
-    print(f"mpnet: {len(qmeta)} tensors int8, worst |err|/max {worst:.4f}")
+    if not args.no_mpnet:
+        # MPNet: int8 groups of 64 + fp16 scales
+        mpnet_sha = open_base(MPNET_SRC, export=False).sha256()
+        assert mpnet_sha.startswith("5dd83f3c"), "unexpected MPNet"
+        for name in SMALL:
+            if (MPNET_SRC / name).is_file():
+                shutil.copy2(MPNET_SRC / name, stage / "mpnet" / name)
+        sd = load_file(str(MPNET_SRC / "model.safetensors"))
+        qsd, qmeta = q8(sd)
+        save_file(
+            qsd,
+            str(stage / "mpnet" / "model.q8.safetensors"),
+            metadata={"format": "q8g64", "quantized": json.dumps(qmeta)},
+        )
+        # worst relative error, for the record
+        worst = 0.0
+        for k, m in qmeta.items():
+            d = (qsd[k + "::q"].float() * qsd[k + "::s"].float()[:, None]).reshape(m["shape"])
+            worst = max(worst, float((d - sd[k]).abs().max() / sd[k].abs().max()))
+        print(f"mpnet: {len(qmeta)} tensors int8, worst |err|/max {worst:.4f}")
 
     # MiniLM: fp16 floats, ints kept, metadata format=pt (the shipped records' copy)
     msrc = resolve_base("all-MiniLM-L6-v2")
@@ -132,7 +140,8 @@ def main() -> None:
     payload = GPU / "payload.tar.xz"
     with tarfile.open(GPU / "payload.tar", "w") as tar:
         for sub in ("whl", "mpnet", "minilm"):
-            tar.add(stage / sub, arcname=sub)
+            if (stage / sub).is_dir():
+                tar.add(stage / sub, arcname=sub)
     subprocess.run(["xz", "-f", "-T0", "-6", str(GPU / "payload.tar")], check=True)
     shutil.rmtree(stage)
 

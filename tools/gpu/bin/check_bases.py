@@ -16,11 +16,9 @@ park = Path(sys.argv[1])
 spec = load_task_spec("pii")
 device = "cuda" if torch.cuda.is_available() else "cpu"
 text = "Call Maria Lopez at +1 415 555 0100 or write to maria@example.com, 12 Oak St, Boston."
-for name, export in (
-    (park / "mpnet", False),
-    (f"{park / 'minilm'}:L1", True),
-    (park / "minilm", True),
-):
+bases = [(park / "mpnet", False)] if (park / "mpnet").is_dir() else []
+bases += [(f"{park / 'minilm'}:L1", True), (f"{park / 'minilm'}:L2", True), (park / "minilm", True)]
+for name, export in bases:
     t = time.perf_counter()
     base = open_base(name, export=export)
     model = load_base_with_head(base, spec).float().to(device).eval()

@@ -40,8 +40,10 @@ cd "$REPO"
 $PY "$BIN/verify.py" --site "$SITE" ${SIM_PIP_TAGS:+--sim}
 echo "setup: wheels installed and checked ($(( $(date +%s) - t0 )) s)"
 
-$PY "$BIN/unq8.py" "$PARK/mpnet"
-echo "setup: mpnet rebuilt ($(( $(date +%s) - t0 )) s)"
+if [ -d "$PARK/mpnet" ]; then  # absent from a payload packed with --no-mpnet
+  $PY "$BIN/unq8.py" "$PARK/mpnet"
+  echo "setup: mpnet rebuilt ($(( $(date +%s) - t0 )) s)"
+fi
 
 # the MiniLM alias (pii_written counts tokens with its tokenizer) -> the parked copy
 if [ -n "$RUNSITE" ]; then

@@ -1,6 +1,6 @@
 #!/bin/bash
-# GPU call "students": three students at once on the one GPU, distilled from $PARK/teacher; each
-# one's tarball goes to $OUT as soon as it is done (one killed at the limit costs only itself).
+# GPU call "students": the students named in S_JOBS (default: pii fast03 fast015) at once on the
+# one GPU, distilled from $PARK/teacher (or T_ADAPTER); each one's tarball goes to $OUT as soon as it is done (one killed at the limit costs only itself).
 set -uo pipefail
 PARK=${PARK:-/root/park}
 PY=${PY:-python3}
@@ -11,7 +11,11 @@ OUT=${OUT:?}
 if [ ! -f "$PARK/teacher/adapter_model.safetensors" ] && ls .gpu/tin/teacher.tgz.* > /dev/null 2>&1; then
   rm -rf "$PARK/teacher" && cat .gpu/tin/teacher.tgz.* | tar -xzf - -C "$PARK" && echo "students: teacher from .gpu/tin"
 fi
-[ -f "$PARK/READY" ] && [ -f "$PARK/teacher/adapter_model.safetensors" ] \
+# T_BASE / T_ADAPTER: another teacher, e.g. T_BASE=$PARK/minilm
+# T_ADAPTER=quantize/default_adapters/pii (the shipped 6-layer model; no MPNet, no teacher call)
+T_BASE=${T_BASE:-$PARK/mpnet}
+T_ADAPTER=${T_ADAPTER:-$PARK/teacher}
+[ -f "$PARK/READY" ] && [ -f "$T_ADAPTER/adapter_model.safetensors" ] \
   || { echo "FATAL: no $PARK/READY or no teacher: the machine was not warm; start again at park1"; exit 3; }
 SITE=$(cat "$PARK/SITE")
 export PYTHONPATH=${SITE:+$SITE:}$PWD PYTHONUNBUFFERED=1 EDGE_GPU_CACHE=$PARK/data.pkl
@@ -20,9 +24,12 @@ JOBS=(
   "pii|$PARK/minilm|64|${S_EPOCHS_PII:-3}|6|0.8|${S_MIN_PII:-9.3}"
   "fast03|$PARK/minilm:L1|128|${S_EPOCHS_FAST:-7}|3|0.3|${S_MIN_FAST:-9.0}"
   "fast015|$PARK/minilm:L1|128|${S_EPOCHS_FAST:-7}|3|0.15|${S_MIN_FAST:-9.0}"
+  "l2o05|$PARK/minilm:L2|64|${S_EPOCHS_L2:-12}|3|0.5|${S_MIN_L2:-9.0}"
+  "l2o03|$PARK/minilm:L2|64|${S_EPOCHS_L2:-12}|3|0.3|${S_MIN_L2:-9.0}"
 )
 # S_JOBS="pii fast03": only those (one student alone on the GPU trains faster than three at once)
-if [ -n "${S_JOBS:-}" ]; then
+S_JOBS=${S_JOBS:-pii fast03 fast015}
+if [ -n "$S_JOBS" ]; then
   keep=()
   for job in "${JOBS[@]}"; do [[ " $S_JOBS " == *" ${job%%|*} "* ]] && keep+=("$job"); done
   JOBS=("${keep[@]}")
@@ -33,7 +40,7 @@ for job in "${JOBS[@]}"; do
   rm -rf "$PARK/s_$name"
   (
     $PY "$BIN/edge_gpu.py" train --task pii --base "$base" --dataset pii-mixw \
-      --teacher-base "$PARK/mpnet" --teacher-adapter "$PARK/teacher" --unlabelled clinc150:train \
+      --teacher-base "$T_BASE" --teacher-adapter "$T_ADAPTER" --unlabelled clinc150:train \
       --batch-size 64 --lr 0.0015 --max-minutes "$mm" --distill-alpha 0.5 --o-weight "$ow" \
       --lora-r "$r" --epochs "$ep" --patience "$pat" --out "$PARK/s_$name" > "$OUT/$name.log" 2>&1
     rc=$?
