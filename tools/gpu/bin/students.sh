@@ -19,6 +19,7 @@ T_ADAPTER=${T_ADAPTER:-$PARK/teacher}
   || { echo "FATAL: no $PARK/READY or no teacher: the machine was not warm; start again at park1"; exit 3; }
 SITE=$(cat "$PARK/SITE")
 export PYTHONPATH=${SITE:+$SITE:}$PWD PYTHONUNBUFFERED=1 EDGE_GPU_CACHE=$PARK/data.pkl
+S_JOBS=${S_JOBS:-pii fast03 fast015}
 # name | base | lora-r | epochs | patience | o-weight | max-minutes (S_* variables: smoke runs only)
 JOBS=(
   "pii|$PARK/minilm|64|${S_EPOCHS_PII:-3}|6|0.8|${S_MIN_PII:-9.3}"
@@ -26,9 +27,18 @@ JOBS=(
   "fast015|$PARK/minilm:L1|128|${S_EPOCHS_FAST:-7}|3|0.15|${S_MIN_FAST:-9.0}"
   "l2o05|$PARK/minilm:L2|64|${S_EPOCHS_L2:-12}|3|0.5|${S_MIN_L2:-9.0}"
   "l2o03|$PARK/minilm:L2|64|${S_EPOCHS_L2:-12}|3|0.3|${S_MIN_L2:-9.0}"
+  "p768|$PARK/l2f768|64|${S_EPOCHS_L2:-12}|3|0.3|${S_MIN_L2:-9.0}"
+  "p1024|$PARK/l2f1024|64|${S_EPOCHS_L2:-12}|3|0.3|${S_MIN_L2:-9.0}"
 )
+# p768 / p1024: two layers, feed-forward cut to 768 / 1024 neurons (bin/prune_base.py with
+# bin/prune_l2_fN.json on $PARK/minilm -> $PARK/l2fN, made before this call's students run)
+for f in 768 1024; do
+  if [[ " $S_JOBS " == *" p$f "* ]] && [ ! -f "$PARK/l2f$f/model.safetensors" ]; then
+    $PY "$BIN/prune_base.py" --src "$PARK/minilm" --layers 2 --ffn $f \
+      --indices "$BIN/prune_l2_f$f.json" --out "$PARK/l2f$f" || exit 3
+  fi
+done
 # S_JOBS="pii fast03": only those (one student alone on the GPU trains faster than three at once)
-S_JOBS=${S_JOBS:-pii fast03 fast015}
 if [ -n "$S_JOBS" ]; then
   keep=()
   for job in "${JOBS[@]}"; do [[ " $S_JOBS " == *" ${job%%|*} "* ]] && keep+=("$job"); done
