@@ -17,7 +17,8 @@ def default_model_dir(task: str) -> Path:
 
 
 # The embedded default models by name, and the task each serves (quantize.defaults says how
-# each is built). "pii-fast" is the one-layer PII model: a name, so `--model pii-fast` works.
+# each is built). "pii-fast" is the fast PII model (two narrow layers): a name, so
+# `--model pii-fast` works.
 DEFAULT_MODEL_TASKS: dict[str, str] = {"pii": "pii", "pii-fast": "pii", "intent": "intent"}
 
 

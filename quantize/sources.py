@@ -28,7 +28,9 @@ ADAPTER_RECORD = "edge_adapter.json"
 # "BASE:L<k>": the first k encoder layers of BASE (a folder or an alias), built at load time.
 # Why: the layers a token passes through are what per-text latency pays for; a 2-layer cut of
 # MiniLM fine-tuned (distilled from the 6-layer model) is ~2.5x faster, from the same package.
-FIRST_LAYERS = re.compile(r"^(?P<base>.+):L(?P<layers>[0-9]+)$")
+# "BASE:L<k>:F<n>": also each layer's feed-forward block cut to its n most important neurons
+# (quantize/prune.py), written once under $EDGE_HOME/bases and opened like a base folder.
+FIRST_LAYERS = re.compile(r"^(?P<base>.+):L(?P<layers>[0-9]+)(?::F(?P<ffn>[0-9]+))?$")
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ def open_base(name_or_path: str | Path, *, export: bool = True) -> BaseModelDir:
     cannot export or run (quantize.families: MPNet); every other caller builds or runs the model.
     """
     cut = FIRST_LAYERS.match(str(name_or_path)) if not Path(name_or_path).is_dir() else None
+    if cut and cut["ffn"] is not None:
+        return _narrowed(str(name_or_path), cut["base"], int(cut["layers"]), int(cut["ffn"]))
     path = resolve_base(cut["base"] if cut else name_or_path)
     for needed in ("config.json", "tokenizer.json"):
         if not (path / needed).is_file():
@@ -250,3 +254,24 @@ def check_compatible(base: BaseModelDir, adapter: AdapterDir, spec: TaskSpec) ->
                 f"adapter {adapter.path} was trained on base {rec.get('base_name')!r} with a "
                 f"different sha256 than {base.path}; build with the base it was trained on"
             )
+
+
+def _narrowed(name: str, base: str, layers: int, ffn: int) -> BaseModelDir:
+    """``BASE:L<k>:F<n>``: the cut written once (keyed by the source's sha256), then opened."""
+    from edge.defaults import edge_home
+    from quantize.prune import write_cut
+
+    src = open_base(base)
+    if src.config.get("model_type") != "bert":
+        raise BuildError(f"base {name}: :F<n> cuts BERT bases only, {base} is {src.family.title}")
+    width, full = int(src.config["intermediate_size"]), int(src.config["num_hidden_layers"])
+    if not (1 <= layers <= full and 1 <= ffn <= width):
+        raise BuildError(
+            f"base {name}: {base} has {full} layers of {width} feed-forward neurons, so "
+            f":L1 to :L{full} and :F1 to :F{width} can be asked for"
+        )
+    out = edge_home() / "bases" / f"{src.sha256()[:16]}-L{layers}-F{ffn}"
+    if not (out / "model.safetensors").is_file():
+        write_cut(src.path, out, layers, ffn)
+    opened = open_base(out)
+    return BaseModelDir(opened.path, name, opened.config, opened.weight_files)

@@ -75,13 +75,16 @@ def test_default_pii_model_finds_entities_on_its_own(default_pii):
 
 @pytest.fixture(scope="module")
 def default_pii_fast(default_artifacts):
-    """The shipped one-layer PII model (``all-MiniLM-L6-v2:L1`` + its distilled adapter)."""
+    """The shipped fast PII model (``all-MiniLM-L6-v2:L2:F768`` + its distilled adapter)."""
     return default_artifacts("pii-fast")
 
 
-def test_default_pii_fast_is_one_layer_and_agrees_with_pytorch(default_pii_fast):
+def test_default_pii_fast_is_two_narrow_layers_and_agrees_with_pytorch(default_pii_fast):
+    from quantize.sources import open_base
+
     out, manifest = default_pii_fast
-    assert manifest.base_model.name == "all-MiniLM-L6-v2:L1"
+    assert manifest.base_model.name == "all-MiniLM-L6-v2:L2:F768"
+    assert open_base(manifest.base_model.name).config["intermediate_size"] == 768
     int8, fp32 = manifest.variant("int8"), manifest.variant("fp32")
     assert fp32.parity.max_abs_logit_diff <= 1e-3
     assert int8.parity.passed and int8.parity.argmax_agreement >= 0.99
@@ -92,7 +95,7 @@ def test_default_pii_fast_is_one_layer_and_agrees_with_pytorch(default_pii_fast)
         for n in onnx.load(out / fp32.model.file).graph.node
         if "/encoder/layer." in n.name
     }
-    assert layers == {"layer.0"}
+    assert layers == {"layer.0", "layer.1"}
     det = edge.load(out)
     got = {
         (s.label, s.text)

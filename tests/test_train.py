@@ -174,6 +174,48 @@ def test_first_layers_base_keeps_the_first_k_layers(tmp_path, tiny_base, pii_spe
         open_base(f"{tiny_base}:L3")
 
 
+def test_narrowed_base_keeps_the_most_important_neurons(tmp_path, monkeypatch, tiny_base, pii_spec):
+    """``BASE:L1:F<n>`` keeps the first layer with its n most important feed-forward neurons
+    (|input row| * |output column|), in order, everything else as it was; it is written once
+    under $EDGE_HOME/bases, hashes apart from the plain cut, and refuses sizes the base lacks."""
+    import numpy as np
+    from safetensors.numpy import load_file
+
+    from edge.errors import BuildError
+    from quantize.merge import load_base_with_head
+    from quantize.prune import importance
+    from quantize.sources import open_base
+
+    monkeypatch.setenv("EDGE_HOME", str(tmp_path / "home"))
+    full = open_base(tiny_base)
+    width = full.config["intermediate_size"]
+    n = width // 2
+    cut = open_base(f"{tiny_base}:L1:F{n}")
+    assert cut.config["num_hidden_layers"] == 1 and cut.config["intermediate_size"] == n
+    assert cut.path.parent == tmp_path / "home" / "bases"
+    assert cut.sha256() not in (full.sha256(), open_base(f"{tiny_base}:L1").sha256())
+    assert open_base(f"{tiny_base}:L1:F{n}").sha256() == cut.sha256()  # the same cut again
+    src = load_file(str(full.path / "model.safetensors"))
+    score = importance(src, 0)
+    keep = np.flatnonzero(score >= np.sort(score)[-n])
+    assert len(keep) == n
+    got = load_file(str(cut.path / "model.safetensors"))
+    w_in = "encoder.layer.0.intermediate.dense.weight"
+    assert (got[w_in] == src[w_in][keep]).all()
+    w_out = "encoder.layer.0.output.dense.weight"
+    assert (got[w_out] == src[w_out][:, keep]).all()
+    q = "encoder.layer.0.attention.self.query.weight"
+    assert (got[q] == src[q]).all() and not any(k.startswith("encoder.layer.1.") for k in got)
+    model = load_base_with_head(cut, pii_spec)
+    assert model.bert.encoder.layer[0].intermediate.dense.out_features == n
+    for bad, why in (
+        (f"{tiny_base}:L1:F{width + 1}", f":F1 to :F{width}"),
+        (f"{tiny_base}:L3:F4", ":L1 to :L2"),
+    ):
+        with pytest.raises(BuildError, match=why):
+            open_base(bad)
+
+
 def _email_rows(names):
     return [
         {
