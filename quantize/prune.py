@@ -17,6 +17,7 @@ saves no time at inference.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -65,6 +66,16 @@ def cut_weights(
     return out
 
 
+def _first_wins(tmp: Path, out: Path) -> None:
+    """Move the finished cut into place unless another process already did (the same bytes):
+    replacing it would pull the folder from under a reader."""
+    try:
+        os.rename(tmp, out)  # fails when ``out`` exists and is not empty
+    except OSError:
+        if not (out / "model.safetensors").is_file():
+            raise
+
+
 def write_cut(
     src: Path, out: Path, layers: int, ffn: int, keep: dict[int, list[int]] | None = None
 ) -> dict[int, list[int]]:
@@ -78,7 +89,7 @@ def write_cut(
         raise ValueError(f"{src} has {full_layers} layers of {width} feed-forward neurons")
     weights = load_file(str(src / "model.safetensors"))
     keep = keep or kept_neurons(weights, layers, ffn)
-    with staged_dir(out) as tmp:
+    with staged_dir(out, swap=_first_wins) as tmp:
         for name in SMALL_FILES:
             if (src / name).is_file():
                 shutil.copy2(src / name, tmp / name)
