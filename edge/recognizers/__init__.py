@@ -64,6 +64,7 @@ from edge.recognizers.sg import SgNricFinRecognizer, SgUenRecognizer
 from edge.recognizers.spoken_phone import SpokenPhoneRecognizer
 from edge.recognizers.ssn import SsnRecognizer
 from edge.recognizers.th import ThTninRecognizer
+from edge.recognizers.time_of_day import TimeOfDayRecognizer
 from edge.recognizers.uk import (
     UkBankNumberRecognizer,
     UkNhsRecognizer,
@@ -95,6 +96,7 @@ RECOGNIZERS: dict[str, type[Recognizer]] = {
         PhoneRecognizer,
         SpokenPhoneRecognizer,
         DateRecognizer,
+        TimeOfDayRecognizer,
         ChatSpeakerRecognizer,
         BankNameRecognizer,
         # global
@@ -239,6 +241,7 @@ __all__ = [
     "Recognizer",
     "RuleSet",
     "SsnRecognizer",
+    "TimeOfDayRecognizer",
     "UrlRecognizer",
     "build_recognizers",
     "find_all",
