@@ -264,6 +264,11 @@ def _narrowed(name: str, base: str, layers: int, ffn: int) -> BaseModelDir:
     src = open_base(base)
     if src.config.get("model_type") != "bert":
         raise BuildError(f"base {name}: :F<n> cuts BERT bases only, {base} is {src.family.title}")
+    if [f.name for f in src.weight_files] != ["model.safetensors"]:
+        raise BuildError(
+            f"base {name}: :F<n> cuts a base whose weights are one model.safetensors; "
+            f"{src.path} has {', '.join(f.name for f in src.weight_files)}"
+        )
     width, full = int(src.config["intermediate_size"]), int(src.config["num_hidden_layers"])
     if not (1 <= layers <= full and 1 <= ffn <= width):
         raise BuildError(
