@@ -37,10 +37,9 @@ class TimeOfDayRecognizer(Recognizer):
     name = "time_of_day"
     score = 0.7  # above the spec's weak_below: a valid clock reading needs no context word
     min_digits = 3
+    needs = (":",)  # the rule set's shared gate: no colon, no clock reading
 
     def matches(self, text: str) -> list[Span]:
-        if ":" not in text:
-            return []
         spans = []
         for m in _TIME_RE.finditer(text):
             line_start = text.rfind("\n", 0, m.start()) + 1

@@ -77,6 +77,31 @@ def q8(sd: dict[str, torch.Tensor]) -> tuple[dict[str, torch.Tensor], dict]:
     return out, meta
 
 
+def stage_mpnet(dest: Path) -> None:
+    """all-mpnet-base-v2 into ``dest``: its small files, and its weights as int8 groups of 64
+    with fp16 scales (unq8.py rebuilds fp32 on the GPU machine)."""
+    from quantize.sources import open_base
+
+    mpnet_sha = open_base(MPNET_SRC, export=False).sha256()
+    assert mpnet_sha.startswith("5dd83f3c"), "unexpected MPNet"
+    for name in SMALL:
+        if (MPNET_SRC / name).is_file():
+            shutil.copy2(MPNET_SRC / name, dest / name)
+    sd = load_file(str(MPNET_SRC / "model.safetensors"))
+    qsd, qmeta = q8(sd)
+    save_file(
+        qsd,
+        str(dest / "model.q8.safetensors"),
+        metadata={"format": "q8g64", "quantized": json.dumps(qmeta)},
+    )
+    # worst relative error, for the record
+    worst = 0.0
+    for k, m in qmeta.items():
+        d = (qsd[k + "::q"].float() * qsd[k + "::s"].float()[:, None]).reshape(m["shape"])
+        worst = max(worst, float((d - sd[k]).abs().max() / sd[k].abs().max()))
+    print(f"mpnet: {len(qmeta)} tensors int8, worst |err|/max {worst:.4f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument(
@@ -95,8 +120,6 @@ def main() -> None:
     stage = GPU / "stage"
     shutil.rmtree(stage, ignore_errors=True)
     (stage / "whl").mkdir(parents=True)
-    if not args.no_mpnet:
-        (stage / "mpnet").mkdir()
     (stage / "minilm").mkdir()
 
     wheels = sorted((ROOT / ".whl").glob("*.whl"))
@@ -105,25 +128,8 @@ def main() -> None:
         shutil.copy2(w, stage / "whl" / w.name)
 
     if not args.no_mpnet:
-        # MPNet: int8 groups of 64 + fp16 scales
-        mpnet_sha = open_base(MPNET_SRC, export=False).sha256()
-        assert mpnet_sha.startswith("5dd83f3c"), "unexpected MPNet"
-        for name in SMALL:
-            if (MPNET_SRC / name).is_file():
-                shutil.copy2(MPNET_SRC / name, stage / "mpnet" / name)
-        sd = load_file(str(MPNET_SRC / "model.safetensors"))
-        qsd, qmeta = q8(sd)
-        save_file(
-            qsd,
-            str(stage / "mpnet" / "model.q8.safetensors"),
-            metadata={"format": "q8g64", "quantized": json.dumps(qmeta)},
-        )
-        # worst relative error, for the record
-        worst = 0.0
-        for k, m in qmeta.items():
-            d = (qsd[k + "::q"].float() * qsd[k + "::s"].float()[:, None]).reshape(m["shape"])
-            worst = max(worst, float((d - sd[k]).abs().max() / sd[k].abs().max()))
-        print(f"mpnet: {len(qmeta)} tensors int8, worst |err|/max {worst:.4f}")
+        (stage / "mpnet").mkdir()
+        stage_mpnet(stage / "mpnet")
 
     # MiniLM: fp16 floats, ints kept, metadata format=pt (the shipped records' copy)
     msrc = resolve_base("all-MiniLM-L6-v2")

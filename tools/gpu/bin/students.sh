@@ -1,6 +1,7 @@
 #!/bin/bash
 # GPU call "students": the students named in S_JOBS (default: pii fast03 fast015) at once on the
-# one GPU, distilled from $PARK/teacher (or T_ADAPTER); each one's tarball goes to $OUT as soon as it is done (one killed at the limit costs only itself).
+# one GPU, distilled from $PARK/teacher (or T_ADAPTER); each one's tarball goes to $OUT as soon
+# as it is done (one killed at the limit costs only itself).
 set -uo pipefail
 PARK=${PARK:-/root/park}
 PY=${PY:-python3}
@@ -39,11 +40,9 @@ for f in 768 1024; do
   fi
 done
 # S_JOBS="pii fast03": only those (one student alone on the GPU trains faster than three at once)
-if [ -n "$S_JOBS" ]; then
-  keep=()
-  for job in "${JOBS[@]}"; do [[ " $S_JOBS " == *" ${job%%|*} "* ]] && keep+=("$job"); done
-  JOBS=("${keep[@]}")
-fi
+keep=()
+for job in "${JOBS[@]}"; do [[ " $S_JOBS " == *" ${job%%|*} "* ]] && keep+=("$job"); done
+JOBS=("${keep[@]}")
 t0=$(date +%s)
 for job in "${JOBS[@]}"; do
   IFS='|' read -r name base r ep pat ow mm <<< "$job"
