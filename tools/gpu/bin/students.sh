@@ -1,7 +1,6 @@
 #!/bin/bash
 # GPU call "students": the students named in S_JOBS (default: pii fast03 fast015) at once on the
-# one GPU, distilled from $PARK/teacher (or T_ADAPTER); each one's tarball goes to $OUT as soon
-# as it is done (one killed at the limit costs only itself).
+# one GPU, distilled from $PARK/teacher (or T_ADAPTER); each one's tarball goes to $OUT as soon as it is done (one killed at the limit costs only itself).
 set -uo pipefail
 PARK=${PARK:-/root/park}
 PY=${PY:-python3}
@@ -30,19 +29,23 @@ JOBS=(
   "l2o03|$PARK/minilm:L2|64|${S_EPOCHS_L2:-12}|3|0.3|${S_MIN_L2:-9.0}"
   "p768|$PARK/l2f768|64|${S_EPOCHS_L2:-12}|3|0.3|${S_MIN_L2:-9.0}"
   "p1024|$PARK/l2f1024|64|${S_EPOCHS_L2:-12}|3|0.3|${S_MIN_L2:-9.0}"
+  "p768x|$PARK/l2f768|64|${S_EPOCHS_X:-16}|4|0.3|${S_MIN_X:-8.8}"
+  "p1024x|$PARK/l2f1024|64|${S_EPOCHS_X:-16}|4|0.3|${S_MIN_X:-8.8}"
 )
 # p768 / p1024: two layers, feed-forward cut to 768 / 1024 neurons (bin/prune_base.py with
 # bin/prune_l2_fN.json on $PARK/minilm -> $PARK/l2fN, made before this call's students run)
 for f in 768 1024; do
-  if [[ " $S_JOBS " == *" p$f "* ]] && [ ! -f "$PARK/l2f$f/model.safetensors" ]; then
+  if [[ " $S_JOBS " == *" p$f"* ]] && [ ! -f "$PARK/l2f$f/model.safetensors" ]; then
     $PY "$BIN/prune_base.py" --src "$PARK/minilm" --layers 2 --ffn $f \
       --indices "$BIN/prune_l2_f$f.json" --out "$PARK/l2f$f" || exit 3
   fi
 done
 # S_JOBS="pii fast03": only those (one student alone on the GPU trains faster than three at once)
-keep=()
-for job in "${JOBS[@]}"; do [[ " $S_JOBS " == *" ${job%%|*} "* ]] && keep+=("$job"); done
-JOBS=("${keep[@]}")
+if [ -n "$S_JOBS" ]; then
+  keep=()
+  for job in "${JOBS[@]}"; do [[ " $S_JOBS " == *" ${job%%|*} "* ]] && keep+=("$job"); done
+  JOBS=("${keep[@]}")
+fi
 t0=$(date +%s)
 for job in "${JOBS[@]}"; do
   IFS='|' read -r name base r ep pat ow mm <<< "$job"
