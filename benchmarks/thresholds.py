@@ -2,6 +2,8 @@
 
     python -m benchmarks.thresholds --model ~/.cache/edge/models/pii            # print [min_score]
     python -m benchmarks.thresholds --model ... --write edge/specs_data/tasks/pii.toml  # and write
+    python -m benchmarks.thresholds --model ~/.cache/edge/models/pii-fast --min-recall 0.982 \
+        --write-cuts quantize/default_adapters/pii-fast/min_score.toml   # one model's own
 
 The search is quantize.thresholds (why per type, how the cuts are tried); this command sits here
 because the data it chooses on are the benchmarks' held-out sets (benchmarks/data), and the build
@@ -22,6 +24,7 @@ from quantize.thresholds import (
     join_cuts,
     search,
     toml_section,
+    write_cuts,
     write_section,
 )
 
@@ -35,8 +38,21 @@ def main(argv: list[str] | None = None) -> int:
         "choose for the model alone",
     )
     ap.add_argument("--min-gain", type=float, default=0.001, help="F1 gain a cut must bring")
-    ap.add_argument("--max-recall-drop", type=float, default=0.0, help="type-agnostic recall")
-    ap.add_argument("--write", type=Path, help="task spec file to write [min_score] into")
+    recall = ap.add_mutually_exclusive_group()
+    recall.add_argument("--max-recall-drop", type=float, default=0.0, help="type-agnostic recall")
+    recall.add_argument(
+        "--min-recall",
+        type=float,
+        help="instead: no cut may take a model's type-agnostic recall below this (e.g. 0.982)",
+    )
+    write = ap.add_mutually_exclusive_group()
+    write.add_argument("--write", type=Path, help="task spec file to write [min_score] into")
+    write.add_argument(
+        "--write-cuts",
+        type=Path,
+        help="a default model's own cuts file to write (quantize/default_adapters/NAME/"
+        "min_score.toml): they replace the task spec's tables in that model's build",
+    )
     ap.add_argument(
         "--from-spec",
         action="store_true",
@@ -59,7 +75,11 @@ def main(argv: list[str] | None = None) -> int:
         task = searches[0].detector.task
         start = join_cuts(task.min_score, task.lowercase_min_score) if args.from_spec else None
         chosen, fig = search(
-            searches, min_gain=args.min_gain, max_recall_drop=args.max_recall_drop, start=start
+            searches,
+            min_gain=args.min_gain,
+            max_recall_drop=args.max_recall_drop,
+            min_recall=args.min_recall,
+            start=start,
         )
     except EdgeError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -78,13 +98,16 @@ def main(argv: list[str] | None = None) -> int:
     note = "\n".join(lines)
     section = toml_section(chosen, note)
     print(section, end="")
-    if args.write:
-        try:
+    try:
+        if args.write:
             write_section(args.write, section)
-        except EdgeError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
-        print(f"wrote [min_score] into {args.write}", file=sys.stderr)
+        elif args.write_cuts:
+            write_cuts(args.write_cuts, section, task)
+    except EdgeError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.write or args.write_cuts:
+        print(f"wrote [min_score] into {args.write or args.write_cuts}", file=sys.stderr)
     return 0
 
 

@@ -77,6 +77,24 @@ def default_for_adapter(sha256: str) -> DefaultModel | None:
     return None
 
 
+# A default model's own cut tables, beside its adapter (python -m benchmarks.thresholds
+# --write-cuts): they replace the task spec's [min_score] / [lowercase_min_score] in its build.
+CUTS_FILE = "min_score.toml"
+
+
+def default_task_spec(name: str):
+    """The task spec default model ``name`` is built with: its task's, with the model's own cut
+    tables where its adapter folder has a ``min_score.toml``. Why per model: ``pii`` and
+    ``pii-fast`` share one task, but a two-layer model's scores mean other things than a
+    six-layer one's, so one table would cut too much of one or too little of the other."""
+    from edge.specs import load_task_spec
+    from quantize.thresholds import read_cuts, with_cuts
+
+    spec = load_task_spec(default_model(name).task)
+    path = ADAPTERS_DIR / name / CUTS_FILE
+    return with_cuts(spec, read_cuts(path), path) if path.is_file() else spec
+
+
 def default_probes(task: str, n: int = 400) -> list[str]:
     """In-domain parity probes (validation texts, never test texts) plus the built-in hard ones."""
     import random
@@ -100,7 +118,7 @@ def build_default(name: str, out: Path, *, force: bool = False) -> Manifest:
     return build(
         m.base,
         default_adapter(name),
-        m.task,
+        default_task_spec(name),
         out,
         probe_texts=default_probes(m.task),
         force=force,
@@ -110,17 +128,17 @@ def build_default(name: str, out: Path, *, force: bool = False) -> Manifest:
 def is_current(name: str, out: Path) -> bool:
     """Whether the built default artifact in ``out`` came from the committed adapter, task spec
     and int8 recipe: after an upgrade ships a retrained adapter, new spec settings (the artifact
-    keeps the spec it was built with) or another int8 quantization, it must be rebuilt."""
+    keeps the spec it was built with; a model's own cuts file counts as spec) or another int8
+    quantization, it must be rebuilt."""
     from edge.errors import ArtifactError
     from edge.manifest import read_manifest
-    from edge.specs import load_task_spec
     from quantize.sources import open_adapter
 
     try:
         manifest = read_manifest(out)
     except ArtifactError:
         return False
-    spec = load_task_spec(default_model(name).task)
+    spec = default_task_spec(name)
     int8 = [v for v in manifest.variants if v.name == "int8"]
     recipe = dict(VARIANTS["int8"].quantizer)  # an older int8 recipe: rebuild
 

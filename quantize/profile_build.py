@@ -77,9 +77,9 @@ def _limit(records: list[dict], limit: int | None, seed: int) -> list[dict]:
 def default_source(task: str, eval_limit: int | None, seed: int = 0) -> TaskSource:
     """The default model of a task, evaluated on its held-out test split."""
     from quantize.data import labelled_records
-    from quantize.defaults import DEFAULT_BASE, default_adapter, default_probes
+    from quantize.defaults import DEFAULT_BASE, default_adapter, default_probes, default_task_spec
 
-    spec = load_task_spec(task)
+    spec = default_task_spec(task)
     source = task_data(spec).eval
     if source is None:
         raise BuildError(f"task {task!r} names no eval set: add `[data] eval = NAME:SPLIT`")

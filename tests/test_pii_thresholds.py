@@ -148,6 +148,13 @@ def test_search_raises_a_cut_only_where_it_helps(names_only):
     assert chosen == {"PERSON": pytest.approx(score + 1e-6)}
     assert fig["f1_after"] > fig["f1_before"]
     assert fig["any_type_recall_after"] < fig["any_type_recall_before"]
+    # a recall floor instead of a drop: at the start's own recall nothing may leak (PERSON
+    # stays uncut, as first); a floor of 0 lets the cut through
+    start_recall = fig["any_type_recall_before"]
+    chosen, fig = search.search(grid=(0.0, score + 1e-6), min_recall=start_recall)
+    assert chosen == {thresholds.LOWER + "PERSON": pytest.approx(score + 1e-6)}
+    chosen, fig = search.search(grid=(0.0, score + 1e-6), min_recall=0.0)
+    assert chosen == {"PERSON": pytest.approx(score + 1e-6)}
 
 
 def test_write_section_replaces_or_appends_and_validates(tmp_path):
@@ -178,3 +185,35 @@ def test_write_section_replaces_or_appends_and_validates(tmp_path):
 def test_cli_refuses_the_test_part(capsys):
     assert thresholds_cli.main(["--model", "unused", "--data", "independent-test"]) == 2
     assert "only reports" in capsys.readouterr().err
+
+
+def test_a_default_model_builds_with_its_own_cuts(tmp_path, monkeypatch):
+    """pii and pii-fast share the task spec; a default model's own cuts file replaces the
+    spec's two tables in its build (and so in ``is_current``'s comparison) and nowhere else."""
+    from quantize import defaults
+
+    for name in defaults.DEFAULT_MODELS:
+        (tmp_path / name).mkdir()
+    monkeypatch.setattr(defaults, "ADAPTERS_DIR", tmp_path)
+    cuts = tmp_path / "pii-fast" / defaults.CUTS_FILE
+    spec = load_task_spec("pii")
+    section = thresholds.toml_section(thresholds.join_cuts({"URL": 0.6}, {"PERSON": 0.7}), "n")
+    thresholds.write_cuts(cuts, section, spec)
+    own = defaults.default_task_spec("pii-fast")
+    assert own.min_score == {"URL": 0.6} and own.lowercase_min_score == {"PERSON": 0.7}
+    assert own.model_dump(exclude=set(thresholds.CUT_TABLES)) == spec.model_dump(
+        exclude=set(thresholds.CUT_TABLES)
+    )
+    assert defaults.default_task_spec("pii") == spec  # no file: the task spec's own tables
+    thresholds.write_cuts(cuts, thresholds.toml_section({"URL": 0.5}, "n"), spec)
+    assert defaults.default_task_spec("pii-fast").lowercase_min_score == {}  # a table left out
+    before = cuts.read_bytes()
+    with pytest.raises(SpecError, match="unknown entity type"):
+        thresholds.write_cuts(cuts, thresholds.toml_section({"NOPE": 0.5}, "n"), spec)
+    assert cuts.read_bytes() == before  # nothing written that would not validate
+    cuts.write_text("max_length = 64\n[min_score]\nURL = 0.5\n", encoding="utf-8")
+    with pytest.raises(SpecError, match=r"only \[min_score\] and .* not max_length"):
+        defaults.default_task_spec("pii-fast")
+    cuts.write_text("[min_score\n", encoding="utf-8")
+    with pytest.raises(SpecError, match="cannot read the cuts file"):
+        defaults.default_task_spec("pii-fast")
