@@ -141,7 +141,8 @@ class TaskModel:
         if rows == 1:  # every row runs alone: no plan and no padding to build or cut away
             for i, seq in enumerate(sequences):
                 ids = np.array([seq], dtype=np.int64)
-                logits = self.backend.logits(ids, np.ones_like(ids))
+                # np.ones, not np.ones_like: the same mask without ones_like's Python-level wrapping
+                logits = self.backend.logits(ids, np.ones(ids.shape, dtype=np.int64))
                 out[i] = logits[0, : len(seq)] if logits.ndim == 3 else logits[0]
             return out
         for idx in plan_batches([len(s) for s in sequences], rows, overhead):

@@ -499,3 +499,49 @@ def test_first_come_keeps_what_the_plain_loop_keeps() -> None:
     text = " ".join(["March 3, 2024 at 5pm"] * 3000)
     dates = DateRecognizer().matches(text)
     assert len(dates) == 3000 and resolve_overlaps(dates) == dates
+
+
+def test_phone_matcher_shortcuts_keep_libphonenumbers_matches() -> None:
+    """edge.recognizers.phone skips candidates whose length no region of their code allows
+    before libphonenumber validates them (speed); the matches must be the library's own, for
+    example numbers of many regions in several formats and for the digit runs of cards, IBANs
+    and addresses that make most of the skipped candidates."""
+    import random
+
+    import phonenumbers
+
+    from edge.recognizers.phone import _matcher_class
+
+    fmt = phonenumbers.PhoneNumberFormat
+    rng = random.Random(0)
+    regions = ["US", "GB", "DE", "FR", "IN", "JP", "BR", "AU", "IT", "ES", "NL", "MX", "CN", "RU"]
+    texts = [
+        "card 4111 1111 1111 1111, IBAN DE89 3704 0044 0532 0130 00, ip 10.0.0.12",
+        "ref 0022 3001 6217 and 12345 Main St, zip 94105, call 555-0100 ext. 12",
+    ]
+    for region in regions:
+        number = phonenumbers.example_number(region)
+        for form in (fmt.NATIONAL, fmt.INTERNATIONAL, fmt.E164):
+            written = phonenumbers.format_number(number, form)
+            texts.append(f"Call {written} today")
+            digits = list(written)
+            i = rng.randrange(len(digits))  # one digit dropped or doubled: often no number
+            texts.append("ring " + "".join(digits[:i] + digits[i + 1 :]) + " now")
+            texts.append("ring " + "".join(digits[: i + 1] + digits[i:]) + " now")
+        texts.append(f"from abroad: 011 {phonenumbers.format_number(number, fmt.E164)[1:]}")
+    checked = 0
+    for region in ("US", "GB", "DE", "IN"):
+        fast = _matcher_class(phonenumbers)
+        for text in texts:
+            want = [
+                (m.start, m.end)
+                for m in phonenumbers.PhoneNumberMatcher(
+                    text, region, leniency=phonenumbers.Leniency.VALID
+                )
+            ]
+            got = [
+                (m.start, m.end) for m in fast(text, region, leniency=phonenumbers.Leniency.VALID)
+            ]
+            assert got == want, (region, text)
+            checked += len(want)
+    assert checked > 40  # the texts do hold numbers the library accepts

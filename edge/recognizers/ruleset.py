@@ -25,7 +25,19 @@ def digit_count(text: str) -> int:
     """How many characters of ``text`` are digits (what ``\\d`` matches, or more)."""
     if text.isascii():
         return len(text) - len(text.translate(_DROP_ASCII_DIGITS))
-    return sum(ch.isdigit() for ch in text)
+    return sum(map(str.isdigit, text))  # the C method mapped: a third of a generator's cost
+
+
+def _holds_one_of_each(lower: str, groups: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``lower`` holds a substring of every group (plain loops: this runs for every
+    gated recognizer on every text, and generator expressions cost more than the tests)."""
+    for group in groups:
+        for needle in group:
+            if needle in lower:
+                break
+        else:
+            return False
+    return True
 
 
 class RuleSet:
@@ -74,7 +86,7 @@ class RuleSet:
             if needs:
                 if lower is None:
                     lower = text.casefold()
-                if not all(any(n in lower for n in group) for group in needs):
+                if not _holds_one_of_each(lower, needs):
                     continue
             found.extend(run(text))
         return found
