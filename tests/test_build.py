@@ -213,7 +213,7 @@ def test_default_models_by_name(tmp_path, monkeypatch, pii_artifact):
     from quantize.defaults import DEFAULT_MODELS
 
     assert {n: m.task for n, m in DEFAULT_MODELS.items()} == DEFAULT_MODEL_TASKS
-    assert DEFAULT_MODELS["pii-fast"].base == "all-MiniLM-L6-v2:L2:F768"
+    assert DEFAULT_MODELS["pii-fast"].base == "all-MiniLM-L6-v2:L2:F1024"
     monkeypatch.setenv("EDGE_HOME", str(tmp_path / "home"))
     with pytest.raises(ArtifactError, match=r"no default pii-fast model .*`make demo`"):
         resolve_model("pii-fast", "pii")

@@ -75,7 +75,7 @@ def test_default_pii_model_finds_entities_on_its_own(default_pii):
 
 @pytest.fixture(scope="module")
 def default_pii_fast(default_artifacts):
-    """The shipped fast PII model (``all-MiniLM-L6-v2:L2:F768`` + its distilled adapter)."""
+    """The shipped fast PII model (``all-MiniLM-L6-v2:L2:F1024`` + its distilled adapter)."""
     return default_artifacts("pii-fast")
 
 
@@ -83,8 +83,18 @@ def test_default_pii_fast_is_two_narrow_layers_and_agrees_with_pytorch(default_p
     from quantize.sources import open_base
 
     out, manifest = default_pii_fast
-    assert manifest.base_model.name == "all-MiniLM-L6-v2:L2:F768"
-    assert open_base(manifest.base_model.name).config["intermediate_size"] == 768
+    assert manifest.base_model.name == "all-MiniLM-L6-v2:L2:F1024"
+    assert open_base(manifest.base_model.name).config["intermediate_size"] == 1024
+    # its own cuts (quantize/default_adapters/pii-fast/min_score.toml), not the task spec's
+    from edge.specs import load_task_spec
+    from quantize.defaults import default_task_spec
+
+    own = default_task_spec("pii-fast")
+    assert (manifest.task.min_score, manifest.task.lowercase_min_score) == (
+        own.min_score,
+        own.lowercase_min_score,
+    )
+    assert own.min_score != load_task_spec("pii").min_score
     int8, fp32 = manifest.variant("int8"), manifest.variant("fp32")
     assert fp32.parity.max_abs_logit_diff <= 1e-3
     assert int8.parity.passed and int8.parity.argmax_agreement >= 0.99
