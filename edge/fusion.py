@@ -186,6 +186,8 @@ class Fusion:
         return resolve_overlaps(s for s in judged if s.score >= self.spec.min_rule_score)
 
     def deny_spans(self, text: str) -> list[Span]:
+        if not self.spec.deny:  # the usual case: no scan, no ranking of nothing
+            return []
         spans = [
             Span(self.spec.deny[value], s, e, DENY_SCORE, text[s:e], DENY_LIST)
             for s, e, value in find_values(text, self.spec.deny)
@@ -194,7 +196,9 @@ class Fusion:
 
     def drop_allowed(self, text: str, spans: Iterable[Span]) -> list[Span]:
         """Spans not lying inside an occurrence of an allow-listed value."""
-        allowed = find_values(text, self.spec.allow)
+        allowed = find_values(text, self.spec.allow) if self.spec.allow else []
+        if not allowed:  # nothing allowed here (the usual case): every span stays
+            return list(spans)
         return [s for s in spans if not any(a <= s.start and s.end <= b for a, b, _ in allowed)]
 
     @staticmethod
@@ -235,12 +239,12 @@ class Fusion:
     def fuse(self, text: str, model_spans: Sequence[Span]) -> list[Span]:
         """The hybrid spans of ``text``: sorted, not overlapping (see the module docstring)."""
         deny = self.deny_spans(text)
-        rules = [r for r in self.rule_spans(text) if not any(overlaps(r, d) for d in deny)]
+        rules = self.rule_spans(text)
+        if deny:  # without a deny-list entry in the text nothing is dropped for one
+            rules = [r for r in rules if not any(overlaps(r, d) for d in deny)]
+            model_spans = [m for m in model_spans if not any(overlaps(m, d) for d in deny)]
         kept = [
-            checked
-            for m in model_spans
-            if not any(overlaps(m, d) for d in deny)
-            and (checked := self._checked(text, m, rules)) is not None
+            checked for m in model_spans if (checked := self._checked(text, m, rules)) is not None
         ]
         kept += deny
         kept = self._split_run_together(text, kept, rules)

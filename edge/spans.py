@@ -74,6 +74,8 @@ def resolve_overlaps(spans: Iterable[Span]) -> list[Span]:
         (s for s in spans if s.end > s.start),
         key=lambda s: (-s.score, -(s.end - s.start), s.start, s.label),
     )
+    if len(ranked) < 2:  # nothing to overlap (most texts: every rule call ends here)
+        return ranked
     return sorted(first_come(ranked), key=lambda s: (s.start, s.end))
 
 

@@ -143,10 +143,18 @@ def compact(value: str, drop: str = " -./") -> str:
     return value.translate({ord(c): None for c in drop})
 
 
-def word_re(pattern: str, flags: int = 0) -> re.Pattern[str]:
+def word_re(pattern: str, flags: int = 0, *, lead: str | None = None) -> re.Pattern[str]:
     """``pattern`` as a whole token: not glued to a letter, digit or underscore on either side,
     nor followed by another group of digits ("2860 9265 8870" of a 16-digit booking reference
-    "2860 9265 8870 2084" is no Aadhaar number; ``follows_a_group`` checks the other side)."""
+    "2860 9265 8870 2084" is no Aadhaar number; ``follows_a_group`` checks the other side).
+
+    ``lead``: a class matching exactly one character that starts the token (``lead`` then
+    ``pattern``). The test for a word character before it is then written after it, with it
+    in the look-behind: the same matches, but a pattern that starts with a character class
+    lets the re module skip to the characters it can start at instead of trying every
+    position (a few microseconds a text for each rule that runs on most texts)."""
+    if lead is not None:
+        return re.compile(rf"{lead}(?<!\w{lead}){pattern}(?!\w)(?![ .-]\d)", flags)
     return re.compile(rf"(?<!\w){pattern}(?!\w)(?![ .-]\d)", flags)
 
 

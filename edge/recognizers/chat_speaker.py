@@ -86,6 +86,10 @@ class ChatSpeakerRecognizer(Recognizer):
     needs = (":",)
 
     def matches(self, text: str) -> list[Span]:
+        # Each opener starts its own line ("^" in MULTILINE mode starts only after "\n"), so
+        # a text of fewer lines than MIN_LINES has too few: not scanned.
+        if text.count("\n") < MIN_LINES - 1:
+            return []
         openers = list(_OPENER_RE.finditer(text))
         if len(openers) < MIN_LINES:
             return []

@@ -27,8 +27,10 @@ IBAN_LENGTHS: dict[str, int] = {
     "VG": 24, "XK": 20,
 }  # fmt: skip
 
+# "(?<!\w)" is tested after the first letter (with the letter in the look-behind): a pattern
+# that starts with "[A-Z]" lets the re module skip to capitals rather than try every position.
 _IBAN_RE = re.compile(
-    r"(?<!\w)[A-Z]{2}\d{2}"
+    r"[A-Z](?<!\w[A-Z])[A-Z]\d{2}"
     r"(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)"
     r"(?!\w)"
 )

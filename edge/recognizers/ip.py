@@ -14,7 +14,9 @@ from edge.recognizers.base import Recognizer, is_word_char
 from edge.spans import resolve_overlaps
 from edge.types import Span
 
-_IPV4_RE = re.compile(r"(?<!\w)(?<!\w\.)(?:\d{1,3}\.){3}\d{1,3}(?!\w)(?!\.\d)")
+# "(?<!\w)(?<!\w\.)" before the first digit, written after it (with the digit in the
+# look-behind): a pattern that starts with "\d" lets the re module skip to digits.
+_IPV4_RE = re.compile(r"\d(?<!\w\d)(?<!\w\.\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?!\w)(?!\.\d)")
 _IPV6_RE = re.compile(
     r"(?<![\w:.])"
     r"(?:[0-9A-Fa-f]{0,4}:){2,8}"

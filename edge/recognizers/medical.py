@@ -18,7 +18,7 @@ class MedicalLicenseRecognizer(PatternRecognizer):
     name = "medical_license"
     min_digits = 7
     min_token = 9
-    pattern = word_re(r"[ABCDEFGHJKLMPRSTUX][A-Z9]\d{7}")
+    pattern = word_re(r"[A-Z9]\d{7}", lead="[ABCDEFGHJKLMPRSTUX]")
     score = 0.6
     context = Context(
         words=(

@@ -56,7 +56,7 @@ class UsItinRecognizer(PatternRecognizer):
     name = "us_itin"
     region = "US"
     min_digits = 9
-    pattern = word_re(r"9\d{2}(?P<sep>[- ]?)\d{2}(?P=sep)\d{4}")
+    pattern = word_re(r"\d{2}(?P<sep>[- ]?)\d{2}(?P=sep)\d{4}", lead="9")
     stdnum = "us.itin"
     score = 0.85
     context = Context(
@@ -128,7 +128,8 @@ class UsMbiRecognizer(PatternRecognizer):
     min_digits = 4
     min_token = 11
     pattern = word_re(
-        rf"[1-9]{_MBI_LETTER}{_MBI_ALNUM}\d-?{_MBI_LETTER}{_MBI_ALNUM}\d-?{_MBI_LETTER}{{2}}\d{{2}}"
+        rf"{_MBI_LETTER}{_MBI_ALNUM}\d-?{_MBI_LETTER}{_MBI_ALNUM}\d-?{_MBI_LETTER}{{2}}\d{{2}}",
+        lead="[1-9]",
     )
     score = 0.6
     context = Context(words=("medicare", "mbi", "beneficiary", "cms"), boost=0.3, require="weak")
