@@ -545,3 +545,21 @@ def test_phone_matcher_shortcuts_keep_libphonenumbers_matches() -> None:
             assert got == want, (region, text)
             checked += len(want)
     assert checked > 40  # the texts do hold numbers the library accepts
+
+
+def test_clear_start_is_the_look_behind_before_the_first_character() -> None:
+    """base.clear_start writes "(?<!X)" after the first character (for speed); the matches
+    must be those of the look-behind written before it."""
+    import re
+
+    from edge.recognizers.base import clear_start
+
+    texts = ["a12-34 12-34 x.56 7.89-10 _1 -2 ab3 Z4 DE89 xDE89 .DE89", "1 2.3 a-4 44-5"]
+    for lead, before in ((r"\d", (r"\w", r"\d[-.]")), (r"\d", (r"[\w-]",)), ("[A-Z]", (r"\w",))):
+        fast = re.compile(clear_start(lead, *before) + r"[\w.-]*")
+        plain = re.compile("".join(f"(?<!{b})" for b in before) + lead + r"[\w.-]*")
+        for text in texts:
+            assert [m.span() for m in fast.finditer(text)] == [
+                m.span() for m in plain.finditer(text)
+            ], (lead, before, text)
+        assert fast.search(texts[0]) is not None

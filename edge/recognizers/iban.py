@@ -11,7 +11,7 @@ import re
 
 from stdnum.iso7064 import mod_97_10
 
-from edge.recognizers.base import CHECKSUM_SCORE, Context, Recognizer
+from edge.recognizers.base import CHECKSUM_SCORE, Context, Recognizer, clear_start
 from edge.types import Span
 
 # Total IBAN length per country, from the SWIFT IBAN registry.
@@ -27,10 +27,9 @@ IBAN_LENGTHS: dict[str, int] = {
     "VG": 24, "XK": 20,
 }  # fmt: skip
 
-# "(?<!\w)" is tested after the first letter (with the letter in the look-behind): a pattern
-# that starts with "[A-Z]" lets the re module skip to capitals rather than try every position.
+# The first letter not after a word character (base.clear_start: why this way)
 _IBAN_RE = re.compile(
-    r"[A-Z](?<!\w[A-Z])[A-Z]\d{2}"
+    clear_start("[A-Z]", r"\w") + r"[A-Z]\d{2}"
     r"(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)"
     r"(?!\w)"
 )

@@ -10,13 +10,14 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from edge.recognizers.base import Recognizer, is_word_char
+from edge.recognizers.base import Recognizer, clear_start, is_word_char
 from edge.spans import resolve_overlaps
 from edge.types import Span
 
-# "(?<!\w)(?<!\w\.)" before the first digit, written after it (with the digit in the
-# look-behind): a pattern that starts with "\d" lets the re module skip to digits.
-_IPV4_RE = re.compile(r"\d(?<!\w\d)(?<!\w\.\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?!\w)(?!\.\d)")
+# The first digit not after a word character or "word." (base.clear_start: why this way)
+_IPV4_RE = re.compile(
+    clear_start(r"\d", r"\w", r"\w\.") + r"\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?!\w)(?!\.\d)"
+)
 _IPV6_RE = re.compile(
     r"(?<![\w:.])"
     r"(?:[0-9A-Fa-f]{0,4}:){2,8}"

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import re
 
-from edge.recognizers.base import Context, Recognizer
+from edge.recognizers.base import Context, Recognizer, clear_start
 from edge.types import Span
 
-# The look-behinds for what precedes the first digit are written after it, with the digit in
-# them: the same test, but a pattern that starts with "\d" lets the re module skip to digits
-# rather than try every position.
+# The first digit not after a word character or a dash, nor, separated, after another group
+# (base.clear_start: why this way)
 _SEPARATED_RE = re.compile(
-    r"(\d(?<![\w-]\d)(?<!\d[ -]\d)\d{2})(?P<sep>[- ])(\d{2})(?P=sep)(\d{4})(?![\w-])(?![ -]\d)"
+    "(" + clear_start(r"\d", r"[\w-]", r"\d[ -]") + r"\d{2})"
+    r"(?P<sep>[- ])(\d{2})(?P=sep)(\d{4})(?![\w-])(?![ -]\d)"
 )
-_BARE_RE = re.compile(r"(\d(?<![\w-]\d)\d{2})(\d{2})(\d{4})(?![\w-])")
+_BARE_RE = re.compile("(" + clear_start(r"\d", r"[\w-]") + r"\d{2})(\d{2})(\d{4})(?![\w-])")
 _SHAPE_RE = re.compile(r"(\d{3})([- ]?)(\d{2})\2(\d{4})")
 _NEVER_ISSUED = {"078051120", "219099999"}
 WEAK_SCORE = 0.4  # a bare nine-digit run, valid by the SSA's rules, no context word yet
