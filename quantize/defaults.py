@@ -10,6 +10,7 @@ from edge.defaults import DEFAULT_MODEL_TASKS
 from edge.errors import BuildError
 from edge.manifest import Manifest
 from edge.resources import package_path
+from edge.specs import TaskSpec
 from edge.variants import VARIANTS
 
 DEFAULT_BASE = "all-MiniLM-L6-v2"
@@ -82,7 +83,7 @@ def default_for_adapter(sha256: str) -> DefaultModel | None:
 CUTS_FILE = "min_score.toml"
 
 
-def default_task_spec(name: str):
+def default_task_spec(name: str) -> TaskSpec:
     """The task spec default model ``name`` is built with: its task's, with the model's own cut
     tables where its adapter folder has a ``min_score.toml``. Why per model: ``pii`` and
     ``pii-fast`` share one task, but a two-layer model's scores mean other things than a

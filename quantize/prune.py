@@ -28,6 +28,18 @@ from edge.fsutil import staged_dir
 SMALL_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt")
 
 
+def out_of_range(config: dict, layers: int, ffn: int) -> str | None:
+    """Why ``layers`` layers of ``ffn`` neurons cannot be cut from a base of this ``config``
+    (None: they can); one check for ``write_cut`` and ``open_base``'s ``:L<k>:F<n>``."""
+    full, width = int(config["num_hidden_layers"]), int(config["intermediate_size"])
+    if 1 <= layers <= full and 1 <= ffn <= width:
+        return None
+    return (
+        f"has {full} layers of {width} feed-forward neurons, so :L1 to :L{full} and :F1 to "
+        f":F{width} can be asked for"
+    )
+
+
 def importance(weights: dict[str, np.ndarray], layer: int) -> np.ndarray:
     """Per intermediate neuron of ``layer``: |input row| * |output column| (float64)."""
     w_in = weights[f"encoder.layer.{layer}.intermediate.dense.weight"].astype(np.float64)
@@ -84,9 +96,8 @@ def write_cut(
     from safetensors.numpy import load_file, save_file
 
     config = json.loads((src / "config.json").read_text())
-    full_layers, width = config["num_hidden_layers"], config["intermediate_size"]
-    if not (1 <= layers <= full_layers and 1 <= ffn <= width):
-        raise ValueError(f"{src} has {full_layers} layers of {width} feed-forward neurons")
+    if why := out_of_range(config, layers, ffn):
+        raise ValueError(f"{src} {why}")
     weights = load_file(str(src / "model.safetensors"))
     keep = keep or kept_neurons(weights, layers, ffn)
     with staged_dir(out, swap=_first_wins) as tmp:

@@ -259,7 +259,7 @@ def check_compatible(base: BaseModelDir, adapter: AdapterDir, spec: TaskSpec) ->
 def _narrowed(name: str, base: str, layers: int, ffn: int) -> BaseModelDir:
     """``BASE:L<k>:F<n>``: the cut written once (keyed by the source's sha256), then opened."""
     from edge.defaults import edge_home
-    from quantize.prune import write_cut
+    from quantize.prune import out_of_range, write_cut
 
     src = open_base(base)
     if src.config.get("model_type") != "bert":
@@ -269,12 +269,8 @@ def _narrowed(name: str, base: str, layers: int, ffn: int) -> BaseModelDir:
             f"base {name}: :F<n> cuts a base whose weights are one model.safetensors; "
             f"{src.path} has {', '.join(f.name for f in src.weight_files)}"
         )
-    width, full = int(src.config["intermediate_size"]), int(src.config["num_hidden_layers"])
-    if not (1 <= layers <= full and 1 <= ffn <= width):
-        raise BuildError(
-            f"base {name}: {base} has {full} layers of {width} feed-forward neurons, so "
-            f":L1 to :L{full} and :F1 to :F{width} can be asked for"
-        )
+    if why := out_of_range(src.config, layers, ffn):
+        raise BuildError(f"base {name}: {base} {why}")
     out = edge_home() / "bases" / f"{src.sha256()[:16]}-L{layers}-F{ffn}"
     if not (out / "model.safetensors").is_file():
         write_cut(src.path, out, layers, ffn)

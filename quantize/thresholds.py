@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from edge.runtime import above_min_score
+from edge.specs import TaskSpec
 from edge.types import Span
 
 GRID = (0.0, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
@@ -179,13 +180,13 @@ def write_section(spec_path: Path, section: str) -> None:
 CUT_TABLES = ("min_score", "lowercase_min_score")
 
 
-def with_cuts(spec, cuts: dict, source: str | Path = "cuts"):
+def with_cuts(spec: TaskSpec, cuts: dict, source: str | Path = "cuts") -> TaskSpec:
     """``spec`` with its two cut tables replaced by ``cuts`` (TOML tables as parsed; a table
     the file leaves out means no cuts of that kind), validated as the whole spec is."""
     from pydantic import ValidationError
 
     from edge.errors import SpecError
-    from edge.specs import TaskSpec, format_validation_error
+    from edge.specs import format_validation_error
 
     other = sorted(set(cuts) - set(CUT_TABLES))
     if other:
@@ -211,7 +212,7 @@ def read_cuts(path: Path) -> dict:
         raise SpecError(f"cannot read the cuts file {path}: {e}") from None
 
 
-def write_cuts(path: Path, section: str, spec) -> None:
+def write_cuts(path: Path, section: str, spec: TaskSpec) -> None:
     """Write ``section`` (:func:`toml_section`) as a model's own cuts file, after checking it
     fits ``spec``; atomically, so a failed write leaves the old file."""
     from edge.fsutil import open_atomic

@@ -183,7 +183,7 @@ def test_narrowed_base_keeps_the_most_important_neurons(tmp_path, monkeypatch, t
 
     from edge.errors import BuildError
     from quantize.merge import load_base_with_head
-    from quantize.prune import importance
+    from quantize.prune import importance, write_cut
     from quantize.sources import open_base
 
     monkeypatch.setenv("EDGE_HOME", str(tmp_path / "home"))
@@ -214,6 +214,9 @@ def test_narrowed_base_keeps_the_most_important_neurons(tmp_path, monkeypatch, t
     ):
         with pytest.raises(BuildError, match=why):
             open_base(bad)
+    with pytest.raises(ValueError, match=f":F1 to :F{width}"):  # the GPU tool's direct call
+        write_cut(full.path, tmp_path / "never", 1, width + 1)
+    assert not (tmp_path / "never").exists()
 
 
 def _email_rows(names):
